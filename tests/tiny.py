@@ -1,0 +1,93 @@
+"""Tiny models (2 layers, hidden 32) and tokenizers built in memory: no network, no downloads."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import torch
+from tokenizers import Tokenizer, models, pre_tokenizers, processors
+from transformers import (
+    BertConfig,
+    BertForMaskedLM,
+    GPT2Config,
+    GPT2LMHeadModel,
+    LlamaConfig,
+    LlamaForCausalLM,
+    PreTrainedTokenizerFast,
+    RobertaConfig,
+    RobertaForMaskedLM,
+)
+
+from advkit.victims.templates import TASK_PROMPTS
+
+SPECIALS = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "<s>", "</s>"]
+TOY_WORDS = "good great fine nice bad awful poor dull movie film plot acting the a is was very not and it".split()
+
+
+def vocabulary() -> list[str]:
+    words: set[str] = set(TOY_WORDS)
+    for prompts in TASK_PROMPTS.values():
+        for template in prompts.templates:
+            words.update(w.lower() for w in template.replace("[MASK]", " ").replace("[SEP]", " ").split())
+        for answer in prompts.answer_words:
+            words.update(answer)
+    words.update(["question", "passage", "two", "three", "fourwordanswer"])
+    return SPECIALS + sorted(words)
+
+
+def word_tokenizer(kind: str = "masked") -> PreTrainedTokenizerFast:
+    """A whitespace word-level tokenizer; masked: [CLS]/[SEP]/[MASK]; causal: <s> BOS, </s> EOS."""
+    vocab = {w: i for i, w in enumerate(vocabulary())}
+    tok = Tokenizer(models.WordLevel(vocab=vocab, unk_token="[UNK]"))
+    tok.pre_tokenizer = pre_tokenizers.Whitespace()
+    if kind == "masked":
+        return PreTrainedTokenizerFast(
+            tokenizer_object=tok,
+            unk_token="[UNK]",
+            pad_token="[PAD]",
+            cls_token="[CLS]",
+            sep_token="[SEP]",
+            mask_token="[MASK]",
+        )
+    tok.post_processor = processors.TemplateProcessing(single="<s> $A", special_tokens=[("<s>", vocab["<s>"])])
+    return PreTrainedTokenizerFast(
+        tokenizer_object=tok, unk_token="[UNK]", pad_token="[PAD]", bos_token="<s>", eos_token="</s>"
+    )
+
+
+def tiny_model(model_type: str, vocab_size: int, seed: int = 0) -> Any:
+    torch.manual_seed(seed)
+    common: dict[str, Any] = {"vocab_size": vocab_size}
+    if model_type == "bert":
+        config = BertConfig(
+            hidden_size=32, num_hidden_layers=2, num_attention_heads=2, intermediate_size=64, **common
+        )
+        return BertForMaskedLM(config)
+    if model_type == "roberta":
+        config = RobertaConfig(
+            hidden_size=32,
+            num_hidden_layers=2,
+            num_attention_heads=2,
+            intermediate_size=64,
+            pad_token_id=0,
+            max_position_embeddings=130,
+            **common,
+        )
+        return RobertaForMaskedLM(config)
+    if model_type == "gpt2":
+        return GPT2LMHeadModel(GPT2Config(n_embd=32, n_layer=2, n_head=2, n_positions=128, **common))
+    if model_type == "llama":
+        config = LlamaConfig(
+            hidden_size=32,
+            num_hidden_layers=2,
+            num_attention_heads=2,
+            num_key_value_heads=1,
+            intermediate_size=64,
+            max_position_embeddings=128,
+            **common,
+        )
+        return LlamaForCausalLM(config)
+    raise ValueError(model_type)
+
+
+KIND = {"bert": "masked", "roberta": "masked", "gpt2": "causal", "llama": "causal"}
