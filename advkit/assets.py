@@ -142,11 +142,23 @@ def fetch(name: str) -> Path:
 
 def _dequantize_gguf(gguf_path: Path, out: Path) -> None:
     """De-quantize once (about 15 s) and keep a safetensors copy, so later loads take about a second."""
+    from safetensors.torch import save_file
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
     tokenizer = AutoTokenizer.from_pretrained(gguf_path.parent, gguf_file=gguf_path.name)
     model = AutoModelForCausalLM.from_pretrained(gguf_path.parent, gguf_file=gguf_path.name)
-    model.save_pretrained(out, safe_serialization=True)
+    out.mkdir(parents=True, exist_ok=True)
+    # transformers marks GGUF-loaded models as quantized and will not save them; the weights are already
+    # de-quantized float tensors, so we write them ourselves.
+    config = model.config
+    for attribute in ("quantization_config", "_pre_quantization_dtype"):
+        if hasattr(config, attribute):
+            delattr(config, attribute)
+    config.save_pretrained(out)
+    weights = {k: v.contiguous() for k, v in model.state_dict().items()}
+    if getattr(config, "tie_word_embeddings", False):
+        weights.pop("lm_head.weight", None)  # tied: keep the input embeddings, which the bare body needs too
+    save_file(weights, str(out / "model.safetensors"), metadata={"format": "pt"})
     tokenizer.save_pretrained(out)
     gguf_path.unlink()
 

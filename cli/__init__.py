@@ -1,0 +1,1 @@
+"""The `advkit` command line (imported as advkit.cli)."""

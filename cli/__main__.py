@@ -1,0 +1,3 @@
+from advkit.cli.main import main
+
+main()
