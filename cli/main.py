@@ -85,9 +85,17 @@ def _prompts(templates: str | None) -> Any:
 
 @cli.command()
 @click.option("--method", type=click.Choice(METHODS), default="mvp", show_default=True)
-@click.option("--model", "model_name", default="smollm2-135m", show_default=True, help="HF id, local folder, or minilm / smollm2-135m")
+@click.option(
+    "--model",
+    "model_name",
+    default="smollm2-135m",
+    show_default=True,
+    help="HF id, local folder, or minilm / smollm2-135m",
+)
 @click.option("--dataset", default=None, help="a dataset name, file or folder [default: rotten-tomatoes]")
-@click.option("--task", default=None, help="template family (sentiment, ag_news, boolq) when the dataset does not say")
+@click.option(
+    "--task", default=None, help="template family (sentiment, ag_news, boolq) when the dataset does not say"
+)
 @click.option("--templates", default=None, help="JSON/YAML file with your own templates and answer words")
 @click.option("--out", default=None, help="output folder [default: runs/<method>]")
 @click.option("--train-size", default=None, help="a count or a fraction of the training set (few-shot)")
@@ -96,41 +104,80 @@ def _prompts(templates: str | None) -> Any:
 @click.option("--lr", default=1e-5, show_default=True)
 @click.option("--weight-decay", default=0.01, show_default=True)
 @click.option("--batch-size", default=8, show_default=True)
-@click.option("--eval-every", default=None, type=int, help="steps between dev evaluations [default: each epoch]")
+@click.option(
+    "--eval-every", default=None, type=int, help="steps between dev evaluations [default: each epoch]"
+)
 @click.option("--patience", default=3, show_default=True)
 @click.option("--max-length", default=256, show_default=True)
 @click.option("--max-steps", default=None, type=int)
 @click.option("--seed", default=0, show_default=True)
-def train(method: str, model_name: str, dataset: str | None, task: str | None, templates: str | None, out: str | None,
-          train_size: str | None, dev_size: str | None, epochs: int, lr: float, weight_decay: float, batch_size: int,
-          eval_every: int | None, patience: int, max_length: int, max_steps: int | None, seed: int) -> None:
+def train(
+    method: str,
+    model_name: str,
+    dataset: str | None,
+    task: str | None,
+    templates: str | None,
+    out: str | None,
+    train_size: str | None,
+    dev_size: str | None,
+    epochs: int,
+    lr: float,
+    weight_decay: float,
+    batch_size: int,
+    eval_every: int | None,
+    patience: int,
+    max_length: int,
+    max_steps: int | None,
+    seed: int,
+) -> None:
     """Fine-tune MODEL on DATASET with METHOD; keep the best dev checkpoint."""
     from advkit.data import load_dataset
-    from advkit.training.trainer import TrainConfig, evaluate, train as run
+    from advkit.training.trainer import TrainConfig, evaluate
+    from advkit.training.trainer import train as run
     from advkit.victims.classifier import TextClassifier
 
     train_data = load_dataset(dataset, "train", seed=seed, task=task).take(_size(train_size), seed)
     dev_data = load_dataset(dataset, "dev", seed=seed, task=task).take(_size(dev_size), seed)
-    model = TextClassifier.from_backbone(method, model_name, train_data.label_names, task or train_data.task,
-                                         _prompts(templates), max_length=max_length)
-    config = TrainConfig(lr=lr, weight_decay=weight_decay, batch_size=batch_size, epochs=epochs,
-                         eval_every=eval_every, patience=patience, seed=seed, max_steps=max_steps)
+    model = TextClassifier.from_backbone(
+        method,
+        model_name,
+        train_data.label_names,
+        task or train_data.task,
+        _prompts(templates),
+        max_length=max_length,
+    )
+    config = TrainConfig(
+        lr=lr,
+        weight_decay=weight_decay,
+        batch_size=batch_size,
+        epochs=epochs,
+        eval_every=eval_every,
+        patience=patience,
+        seed=seed,
+        max_steps=max_steps,
+    )
     out_dir = Path(out or Path("runs") / method)
     result = run(model, train_data, dev_data, config, out_dir)
     best = TextClassifier.from_pretrained(out_dir)
     dev = evaluate(best, dev_data)
-    click.echo(f"{method}: best dev accuracy {dev['accuracy']:.4f} at step {result.best_step}; "
-               f"{result.seconds_per_epoch:.1f} s/epoch; saved to {out_dir}")
+    click.echo(
+        f"{method}: best dev accuracy {dev['accuracy']:.4f} at step {result.best_step}; "
+        f"{result.seconds_per_epoch:.1f} s/epoch; saved to {out_dir}"
+    )
 
 
 @cli.command("eval")
-@click.option("--victim", required=True, help="a saved victim folder, or mvp / mlp-ft / ... for runs/<method>")
+@click.option(
+    "--victim", required=True, help="a saved victim folder, or mvp / mlp-ft / ... for runs/<method>"
+)
 @click.option("--dataset", default=None)
 @click.option("--split", default="test", show_default=True, type=click.Choice(["train", "dev", "test"]))
 @click.option("--task", default=None)
 @click.option("--num-examples", default=None, type=int)
 @click.option("--batch-size", default=32, show_default=True)
-def eval_(victim: str, dataset: str | None, split: str, task: str | None, num_examples: int | None, batch_size: int) -> None:
+def eval_(
+    victim: str, dataset: str | None, split: str, task: str | None, num_examples: int | None, batch_size: int
+) -> None:
     """Clean accuracy (and per class) of a saved victim."""
     import time
 
@@ -152,7 +199,12 @@ def eval_(victim: str, dataset: str | None, split: str, task: str | None, num_ex
 
 @cli.command("pretrain-mlm")
 @click.option("--model", "model_name", default="minilm", show_default=True)
-@click.option("--corpus", default="brown", show_default=True, help="brown (NLTK), a dataset name/file/folder (train texts), or a .txt file")
+@click.option(
+    "--corpus",
+    default="brown",
+    show_default=True,
+    help="brown (NLTK), a dataset name/file/folder (train texts), or a .txt file",
+)
 @click.option("--out", default="runs/mlm", show_default=True)
 @click.option("--steps", default=330, show_default=True)
 @click.option("--batch-size", default=64, show_default=True)
@@ -160,10 +212,20 @@ def eval_(victim: str, dataset: str | None, split: str, task: str | None, num_ex
 @click.option("--lr", default=2e-4, show_default=True)
 @click.option("--head-only", is_flag=True, help="train only the MLM head, keep the body frozen")
 @click.option("--seed", default=0, show_default=True)
-def pretrain_mlm(model_name: str, corpus: str, out: str, steps: int, batch_size: int, max_length: int, lr: float,
-                 head_only: bool, seed: int) -> None:
+def pretrain_mlm(
+    model_name: str,
+    corpus: str,
+    out: str,
+    steps: int,
+    batch_size: int,
+    max_length: int,
+    lr: float,
+    head_only: bool,
+    seed: int,
+) -> None:
     """Give a backbone without MLM head weights a head: continued masked-LM training on unlabeled text."""
-    from advkit.training.pretrain_mlm import MLMConfig, brown_corpus, pretrain_mlm as run
+    from advkit.training.pretrain_mlm import MLMConfig, brown_corpus
+    from advkit.training.pretrain_mlm import pretrain_mlm as run
 
     if corpus == "brown":
         texts = brown_corpus()
@@ -173,10 +235,14 @@ def pretrain_mlm(model_name: str, corpus: str, out: str, steps: int, batch_size:
         from advkit.data import load_dataset
 
         texts = [t if isinstance(t, str) else " ".join(t) for t in load_dataset(corpus, "train").texts]
-    config = MLMConfig(steps=steps, batch_size=batch_size, max_length=max_length, lr=lr, train_body=not head_only, seed=seed)
+    config = MLMConfig(
+        steps=steps, batch_size=batch_size, max_length=max_length, lr=lr, train_body=not head_only, seed=seed
+    )
     metrics = run(model_name, texts, out, config)
-    click.echo(f"masked-LM loss {metrics['first_loss']:.2f} → {metrics['final_loss']:.2f} in {metrics['seconds']:.0f} s; "
-               f"use it with --model {out}")
+    click.echo(
+        f"masked-LM loss {metrics['first_loss']:.2f} → {metrics['final_loss']:.2f} in {metrics['seconds']:.0f} s; "
+        f"use it with --model {out}"
+    )
 
 
 # --- demo -----------------------------------------------------------------------------------------------

@@ -21,7 +21,28 @@ from transformers import (
 from advkit.victims.templates import TASK_PROMPTS
 
 SPECIALS = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "<s>", "</s>"]
-TOY_WORDS = "good great fine nice bad awful poor dull movie film plot acting the a is was very not and it".split()
+TOY_WORDS = [
+    "good",
+    "great",
+    "fine",
+    "nice",
+    "bad",
+    "awful",
+    "poor",
+    "dull",
+    "movie",
+    "film",
+    "plot",
+    "acting",
+    "the",
+    "a",
+    "is",
+    "was",
+    "very",
+    "not",
+    "and",
+    "it",
+]
 
 
 def vocabulary() -> list[str]:
@@ -49,7 +70,9 @@ def word_tokenizer(kind: str = "masked") -> PreTrainedTokenizerFast:
             sep_token="[SEP]",
             mask_token="[MASK]",
         )
-    tok.post_processor = processors.TemplateProcessing(single="<s> $A", special_tokens=[("<s>", vocab["<s>"])])
+    tok.post_processor = processors.TemplateProcessing(
+        single="<s> $A", special_tokens=[("<s>", vocab["<s>"])]
+    )
     return PreTrainedTokenizerFast(
         tokenizer_object=tok, unk_token="[UNK]", pad_token="[PAD]", bos_token="<s>", eos_token="</s>"
     )
@@ -91,3 +114,24 @@ def tiny_model(model_type: str, vocab_size: int, seed: int = 0) -> Any:
 
 
 KIND = {"bert": "masked", "roberta": "masked", "gpt2": "causal", "llama": "causal"}
+
+
+def bpe_tokenizer() -> PreTrainedTokenizerFast:
+    """A RoBERTa-style byte-level BPE tokenizer trained on a few sentences (words carry a leading-space mark)."""
+    from tokenizers import ByteLevelBPETokenizer
+
+    corpus = [" ".join(vocabulary()[len(SPECIALS) :])] * 20 + ["the movie was good", "a dull plot"] * 20
+    bpe = ByteLevelBPETokenizer()
+    bpe.train_from_iterator(
+        corpus, vocab_size=2000, min_frequency=1, special_tokens=["<s>", "<pad>", "</s>", "<unk>", "<mask>"]
+    )
+    return PreTrainedTokenizerFast(
+        tokenizer_object=bpe._tokenizer,
+        bos_token="<s>",
+        eos_token="</s>",
+        cls_token="<s>",
+        sep_token="</s>",
+        pad_token="<pad>",
+        unk_token="<unk>",
+        mask_token="<mask>",
+    )

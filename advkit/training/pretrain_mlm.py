@@ -34,7 +34,9 @@ class MLMConfig:
     seed: int = 0
 
 
-def mask_tokens(input_ids: torch.Tensor, special: torch.Tensor, tokenizer: object, generator: torch.Generator) -> tuple[torch.Tensor, torch.Tensor]:
+def mask_tokens(
+    input_ids: torch.Tensor, special: torch.Tensor, tokenizer: object, generator: torch.Generator
+) -> tuple[torch.Tensor, torch.Tensor]:
     """(corrupted ids, boolean mask of the positions to predict)."""
     probs = torch.full(input_ids.shape, MASK_PROB)
     probs[special] = 0.0
@@ -49,7 +51,9 @@ def mask_tokens(input_ids: torch.Tensor, special: torch.Tensor, tokenizer: objec
     return corrupted, chosen
 
 
-def pretrain_mlm(model_name: str, texts: Sequence[str], out_dir: str | Path, config: MLMConfig, progress: bool = True) -> dict[str, float]:
+def pretrain_mlm(
+    model_name: str, texts: Sequence[str], out_dir: str | Path, config: MLMConfig, progress: bool = True
+) -> dict[str, float]:
     from tqdm.auto import tqdm
 
     if bb.lm_kind(bb.load_config(model_name)) != "masked":
@@ -75,10 +79,16 @@ def pretrain_mlm(model_name: str, texts: Sequence[str], out_dir: str | Path, con
     model.train()
     losses: list[float] = []
     began = time.perf_counter()
-    for step in tqdm(range(config.steps), desc="pretrain-mlm", disable=not progress):
+    for _ in tqdm(range(config.steps), desc="pretrain-mlm", disable=not progress):
         pick = torch.randint(len(texts), (config.batch_size,), generator=generator).tolist()
-        enc = tokenizer([texts[i] for i in pick], truncation=True, max_length=config.max_length, padding=True,
-                        return_tensors="pt", return_special_tokens_mask=True)
+        enc = tokenizer(
+            [texts[i] for i in pick],
+            truncation=True,
+            max_length=config.max_length,
+            padding=True,
+            return_tensors="pt",
+            return_special_tokens_mask=True,
+        )
         special = enc["special_tokens_mask"].bool() | (enc["attention_mask"] == 0)
         corrupted, chosen = mask_tokens(enc["input_ids"], special, tokenizer, generator)
         hidden = body(input_ids=corrupted, attention_mask=enc["attention_mask"]).last_hidden_state
@@ -92,8 +102,14 @@ def pretrain_mlm(model_name: str, texts: Sequence[str], out_dir: str | Path, con
     model.save_pretrained(out_dir, safe_serialization=True)
     tokenizer.save_pretrained(out_dir)
     tail = losses[-max(1, len(losses) // 10) :]
-    metrics = {"first_loss": losses[0], "final_loss": sum(tail) / len(tail), "seconds": time.perf_counter() - began}
-    (out_dir / "pretrain_mlm.json").write_text(json.dumps({"metrics": metrics, "config": asdict(config), "base": model_name}, indent=2) + "\n")
+    metrics = {
+        "first_loss": losses[0],
+        "final_loss": sum(tail) / len(tail),
+        "seconds": time.perf_counter() - began,
+    }
+    (out_dir / "pretrain_mlm.json").write_text(
+        json.dumps({"metrics": metrics, "config": asdict(config), "base": model_name}, indent=2) + "\n"
+    )
     return metrics
 
 
@@ -104,4 +120,6 @@ def brown_corpus() -> list[str]:
 
         return [" ".join(words) for words in brown.sents()]
     except LookupError as e:
-        raise AdvkitError("the Brown corpus is not in NLTK's data path; set NLTK_DATA or run nltk.download('brown')") from e
+        raise AdvkitError(
+            "the Brown corpus is not in NLTK's data path; set NLTK_DATA or run nltk.download('brown')"
+        ) from e

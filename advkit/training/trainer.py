@@ -54,7 +54,9 @@ class TrainResult:
 LossFn = Callable[[TextClassifier, list[TextInput], torch.Tensor, list[list[int]]], torch.Tensor]
 
 
-def clean_loss(model: TextClassifier, texts: list[TextInput], labels: torch.Tensor, views: list[list[int]]) -> torch.Tensor:
+def clean_loss(
+    model: TextClassifier, texts: list[TextInput], labels: torch.Tensor, views: list[list[int]]
+) -> torch.Tensor:
     return F.cross_entropy(model.score(texts, views), labels)
 
 
@@ -90,7 +92,9 @@ def train(
     if len(train_data) == 0 or len(dev_data) == 0:
         raise AdvkitError("training needs a non-empty train and dev split")
     if max(train_data.labels) >= len(model.labels):
-        raise AdvkitError(f"labels go up to {max(train_data.labels)} but the model has {len(model.labels)} classes")
+        raise AdvkitError(
+            f"labels go up to {max(train_data.labels)} but the model has {len(model.labels)} classes"
+        )
     set_seed(config.seed)
     out_dir = Path(out_dir)
     device = torch.device(config.device or ("cuda" if torch.cuda.is_available() else "cpu"))
@@ -126,7 +130,14 @@ def train(
             bar.set_postfix(loss=f"{loss.item():.3f}", best_dev=f"{max(best, 0):.3f}")
             if step % eval_every == 0 or step == total:
                 dev = evaluate(model, dev_data, config.eval_batch_size)
-                history.append({"step": step, "epoch": step / steps_per_epoch, "loss": loss.item(), "dev_accuracy": dev["accuracy"]})
+                history.append(
+                    {
+                        "step": step,
+                        "epoch": step / steps_per_epoch,
+                        "loss": loss.item(),
+                        "dev_accuracy": dev["accuracy"],
+                    }
+                )
                 if dev["accuracy"] > best:
                     best, best_step, stale = dev["accuracy"], step, 0
                     model.save_pretrained(out_dir)
@@ -138,7 +149,10 @@ def train(
     epochs_run = step / steps_per_epoch
     result = TrainResult(best, best_step, step, epochs_run, train_seconds / max(epochs_run, 1e-9), history)
     (out_dir / "metrics.json").write_text(
-        json.dumps({"train": asdict(result), "config": asdict(config), "train_size": len(train_data)}, indent=2) + "\n"
+        json.dumps(
+            {"train": asdict(result), "config": asdict(config), "train_size": len(train_data)}, indent=2
+        )
+        + "\n"
     )
     return result
 

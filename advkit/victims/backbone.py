@@ -47,7 +47,11 @@ def load_config(name: str) -> Any:
     try:
         return AutoConfig.from_pretrained(path)
     except OSError as e:
-        hint = " (no network: use a local folder or an offline asset: minilm, smollm2-135m)" if _offline() else ""
+        hint = (
+            " (no network: use a local folder or an offline asset: minilm, smollm2-135m)"
+            if _offline()
+            else ""
+        )
         raise AdvkitError(f"cannot load model {name!r}{hint}: {str(e).splitlines()[0]}") from e
 
 
@@ -64,7 +68,7 @@ def load_tokenizer(name: str) -> Any:
     return tokenizer
 
 
-def load_model(name: str, with_lm_head: bool) -> tuple[nn.Module, bool]:
+def load_model(name: str, with_lm_head: bool) -> tuple[Any, bool]:
     """The backbone (with its LM head or without) and whether the LM head came pretrained."""
     from transformers import AutoModel, AutoModelForCausalLM, AutoModelForMaskedLM
 
@@ -74,7 +78,7 @@ def load_model(name: str, with_lm_head: bool) -> tuple[nn.Module, bool]:
     cls = AutoModelForMaskedLM if lm_kind(config) == "masked" else AutoModelForCausalLM
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        model, info = cls.from_pretrained(resolve(name), output_loading_info=True)
+        model, info = cls.from_pretrained(resolve(name), output_loading_info=True)  # type: ignore[misc]
     head_pretrained = not any(_is_head_key(k) for k in info.get("missing_keys", []))
     return model, head_pretrained
 
@@ -83,33 +87,33 @@ def _is_head_key(key: str) -> bool:
     return key.startswith(("cls.", "lm_head.", "vocab_", "generator_", "pred_layer"))
 
 
-def split_lm(model: nn.Module) -> tuple[nn.Module, Callable[[torch.Tensor], torch.Tensor] | None]:
+def split_lm(model: Any) -> tuple[Any, Callable[[torch.Tensor], torch.Tensor] | None]:
     """(body, head): the body maps tokens to hidden states, the head maps hidden states [m, H] to vocabulary
     logits [m, V]. Applying the head only at the readout positions saves a [B, L, V] tensor. The head is None
     for masked-LM architectures we do not know; the caller then runs the whole model."""
     body = model.base_model
     model_type = model.config.model_type
     if model_type == "bert":
-        return body, model.cls  # type: ignore[return-value]
+        return body, model.cls
     if model_type in ("roberta", "xlm-roberta", "camembert"):
-        return body, model.lm_head  # type: ignore[return-value]
+        return body, model.lm_head
     if model_type == "distilbert":
 
         def distilbert_head(h: torch.Tensor) -> torch.Tensor:
-            h = model.vocab_layer_norm(model.activation(model.vocab_transform(h)))  # type: ignore[operator]
-            return model.vocab_projector(h)  # type: ignore[operator]
+            h = model.vocab_layer_norm(model.activation(model.vocab_transform(h)))
+            return model.vocab_projector(h)
 
         return body, distilbert_head
     if lm_kind(model.config) == "causal":
-        head = model.get_output_embeddings()  # type: ignore[operator]
+        head = model.get_output_embeddings()
         if head is None:
             raise AdvkitError(f"causal model {model_type!r} has no LM head")
         return body, head
     return body, None
 
 
-def input_embeddings(model: nn.Module) -> nn.Embedding:
-    return model.get_input_embeddings()  # type: ignore[operator,no-any-return]
+def input_embeddings(model: Any) -> nn.Embedding:
+    return model.get_input_embeddings()
 
 
 def causal_adds_bos(tokenizer: Any) -> bool:
@@ -126,5 +130,7 @@ def set_dropout(model: nn.Module, enabled: bool) -> None:
 def check_path(path: str | Path) -> Path:
     path = Path(path)
     if not (path / "advkit.json").is_file():
-        raise AdvkitError(f"{path} is not a saved advkit victim (no advkit.json); train one with `advkit train`")
+        raise AdvkitError(
+            f"{path} is not a saved advkit victim (no advkit.json); train one with `advkit train`"
+        )
     return path

@@ -70,12 +70,14 @@ class ClassificationHead(nn.Module):
 
 
 class TextClassifier(nn.Module):
-    def __init__(self, config: ClassifierConfig, model: nn.Module, tokenizer: Any):
+    def __init__(self, config: ClassifierConfig, model: Any, tokenizer: Any):
         super().__init__()
         if config.method not in METHODS:
             raise AdvkitError(f"unknown method {config.method!r}; use one of {', '.join(METHODS)}")
         if config.method == "clsprompt" and config.kind == "causal":
-            raise AdvkitError("clsprompt reads the LM head at [CLS], which a causal LM does not have; use mvp")
+            raise AdvkitError(
+                "clsprompt reads the LM head at [CLS], which a causal LM does not have; use mvp"
+            )
         self.config = config
         self.model = model
         self.tokenizer = tokenizer
@@ -89,7 +91,9 @@ class TextClassifier(nn.Module):
             hidden = model.config.hidden_size
             dropout = getattr(model.config, "hidden_dropout_prob", None) or 0.1
             self.head = ClassificationHead(hidden, len(config.labels), dropout)
-        self.templates = [Template.parse(t) for t in config.templates] if config.method in TEMPLATE_METHODS else []
+        self.templates = (
+            [Template.parse(t) for t in config.templates] if config.method in TEMPLATE_METHODS else []
+        )
         self._template_ids = [(self._piece(t.before_mask), self._piece(t.after_mask)) for t in self.templates]
         self._bos = bb.causal_adds_bos(tokenizer) if config.kind == "causal" else False
         if self.uses_lm_head and not config.head_pretrained:
@@ -114,14 +118,24 @@ class TextClassifier(nn.Module):
         """Adapt the pretrained LM `backbone` (HF id, local folder, or an offline asset) with `method`."""
         kind = bb.lm_kind(bb.load_config(backbone))
         model, head_pretrained = bb.load_model(backbone, with_lm_head=method in PROMPT_METHODS)
-        return cls.build(method, model, bb.load_tokenizer(backbone), labels, backbone, kind, task, prompts,
-                         head_pretrained=head_pretrained, **options)
+        return cls.build(
+            method,
+            model,
+            bb.load_tokenizer(backbone),
+            labels,
+            backbone,
+            kind,
+            task,
+            prompts,
+            head_pretrained=head_pretrained,
+            **options,
+        )
 
     @classmethod
     def build(
         cls,
         method: str,
-        model: nn.Module,
+        model: Any,
         tokenizer: Any,
         labels: list[str],
         backbone: str = "custom",
@@ -150,7 +164,9 @@ class TextClassifier(nn.Module):
         self.model.save_pretrained(path / "backbone", safe_serialization=True)
         self.tokenizer.save_pretrained(path / "backbone")
         if self.head is not None:
-            save_file({k: v.contiguous() for k, v in self.head.state_dict().items()}, str(path / "head.safetensors"))
+            save_file(
+                {k: v.contiguous() for k, v in self.head.state_dict().items()}, str(path / "head.safetensors")
+            )
         (path / "advkit.json").write_text(json.dumps(asdict(self.config), indent=2) + "\n")
 
     @classmethod
@@ -225,7 +241,13 @@ class TextClassifier(nn.Module):
         masked = self.config.kind == "masked"
         ids_first = self._text_ids(firsts, leading_space=masked)
         pair_idx = [i for i, s in enumerate(seconds) if s is not None]
-        ids_second = dict(zip(pair_idx, self._text_ids([seconds[i] or "" for i in pair_idx], leading_space=True)))
+        ids_second = dict(
+            zip(
+                pair_idx,
+                self._text_ids([seconds[i] or "" for i in pair_idx], leading_space=True),
+                strict=False,
+            )
+        )
         out = []
         for i in range(len(inputs)):
             segments = [ids_first[i]] + ([ids_second[i]] if i in ids_second else [])
@@ -269,7 +291,11 @@ class TextClassifier(nn.Module):
             ids[row, : len(v.input_ids)] = torch.tensor(v.input_ids)
             attention[row, : len(v.input_ids)] = 1
         readout = torch.tensor([v.readout for v in views], dtype=torch.long)
-        return {"input_ids": ids.to(device), "attention_mask": attention.to(device), "readout": readout.to(device)}
+        return {
+            "input_ids": ids.to(device),
+            "attention_mask": attention.to(device),
+            "readout": readout.to(device),
+        }
 
     # --- scoring --------------------------------------------------------------------------------------------
 
@@ -283,13 +309,15 @@ class TextClassifier(nn.Module):
         """Class scores [m, n_labels] for m views. Pass `inputs_embeds` to score perturbed embeddings."""
         rows = torch.arange(readout.shape[0], device=readout.device)
         kwargs: dict[str, Any] = {"attention_mask": attention_mask}
-        kwargs.update(inputs_embeds=inputs_embeds) if inputs_embeds is not None else kwargs.update(input_ids=input_ids)
+        kwargs.update(inputs_embeds=inputs_embeds) if inputs_embeds is not None else kwargs.update(
+            input_ids=input_ids
+        )
         if self.uses_lm_head and self.lm_head is None:  # a masked LM whose head we cannot split off
             vocab_logits = self.model(**kwargs).logits[rows, readout]
             return self._answer_scores(vocab_logits)
         hidden = self.body(**kwargs).last_hidden_state[rows, readout]
         if self.head is not None:
-            return self.head(hidden)  # type: ignore[no-any-return]
+            return self.head(hidden)
         assert self.lm_head is not None
         return self._answer_scores(self.lm_head(hidden))
 

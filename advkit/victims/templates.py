@@ -95,11 +95,15 @@ def load_prompts(path: str | Path) -> PromptSet:
     except Exception as e:  # both parsers' errors mean a malformed file
         raise AdvkitError(f"{path}: not valid {path.suffix.lstrip('.').upper() or 'JSON'} ({e})") from e
     if not isinstance(raw, dict) or "templates" not in raw or "answer_words" not in raw:
-        raise AdvkitError(f"{path}: expected keys 'templates' (list) and 'answer_words' (a list of words per class)")
+        raise AdvkitError(
+            f"{path}: expected keys 'templates' (list) and 'answer_words' (a list of words per class)"
+        )
     templates = tuple(str(t) for t in raw["templates"])
     words = tuple(tuple([w] if isinstance(w, str) else [str(x) for x in w]) for w in raw["answer_words"])
     if not templates or any(not w for w in words) or len(words) < 2:
-        raise AdvkitError(f"{path}: need at least one template and at least one answer word for each of ≥ 2 classes")
+        raise AdvkitError(
+            f"{path}: need at least one template and at least one answer word for each of ≥ 2 classes"
+        )
     for t in templates:
         Template.parse(t)
     return PromptSet(templates, words)

@@ -63,7 +63,7 @@ class CountingVictim:
             probs = self._score(missing)
             self.model_seconds += time.perf_counter() - start
             self.queries += len(missing)
-            for x, p in zip(missing, probs):
+            for x, p in zip(missing, probs, strict=False):
                 self._cache[x] = p
         out = np.stack([self._cache[x] for x in inputs]) if inputs else np.zeros((0, len(self.labels)))
         for x in missing:  # keep the newest entries; evict only after this call's results are read
@@ -145,7 +145,9 @@ class CallableVictim(CountingVictim):
     def _score(self, inputs: list[TextInput]) -> np.ndarray:
         out = np.asarray(self.fn(inputs), dtype=np.float32)
         if out.shape != (len(inputs), len(self.labels)):
-            raise AdvkitError(f"victim function returned shape {out.shape}, expected {(len(inputs), len(self.labels))}")
+            raise AdvkitError(
+                f"victim function returned shape {out.shape}, expected {(len(inputs), len(self.labels))}"
+            )
         return out
 
 
@@ -163,7 +165,11 @@ def load_victim(name_or_path: str, batch_size: int = 32, query_budget: int | Non
 
     from advkit.victims.classifier import METHODS, TextClassifier
 
-    path = Path("runs") / name_or_path if name_or_path in METHODS and not Path(name_or_path).exists() else Path(name_or_path)
+    path = (
+        Path("runs") / name_or_path
+        if name_or_path in METHODS and not Path(name_or_path).exists()
+        else Path(name_or_path)
+    )
     if not path.exists():
         hint = f"; train it with `advkit train --method {name_or_path}`" if name_or_path in METHODS else ""
         raise AdvkitError(f"no victim at {path}{hint}")
