@@ -17,14 +17,18 @@ from advkit.training.trainer import TrainConfig, evaluate, train
 from advkit.victims.classifier import TextClassifier
 
 
-def run_demo(model_name: str, train_size: int, dev_size: int, test_size: int, epochs: int, out: Path) -> dict[str, Any]:
+def run_demo(
+    model_name: str, train_size: int, dev_size: int, test_size: int, epochs: int, out: Path
+) -> dict[str, Any]:
     train_data = load_dataset(None, "train").take(train_size)
     dev_data = load_dataset(None, "dev").take(dev_size)
     test_data = load_dataset(None, "test").take(test_size)
     rows: dict[str, dict[str, Any]] = {}
     for method in ("mvp", "mlp-ft"):
         click.echo(f"== {method}: training on {len(train_data)} rotten-tomatoes reviews with {model_name}")
-        model = TextClassifier.from_backbone(method, model_name, train_data.label_names, "sentiment", max_length=128)
+        model = TextClassifier.from_backbone(
+            method, model_name, train_data.label_names, "sentiment", max_length=128
+        )
         config = TrainConfig(epochs=epochs, patience=epochs, eval_every=None)
         result = train(model, train_data, dev_data, config, out / method)
         best = TextClassifier.from_pretrained(out / method)

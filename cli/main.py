@@ -245,6 +245,105 @@ def pretrain_mlm(
     )
 
 
+# --- embeddings -----------------------------------------------------------------------------------------
+
+
+@cli.group(cls=Group)
+def embeddings() -> None:
+    """The synonym space: counter-fitted word vectors and a precomputed neighbour table."""
+
+
+@embeddings.command("build")
+@click.option(
+    "--vectors", default="glove-6b-50d", show_default=True, help="glove-6b-50d or a text-format vectors file"
+)
+@click.option("--counter-fit/--no-counter-fit", default=True, show_default=True)
+@click.option("--vocab-size", default=65_713, show_default=True, help="keep the N most frequent words")
+@click.option("--k", default=50, show_default=True, help="neighbours stored per word")
+@click.option(
+    "--index",
+    "index_kind",
+    default="auto",
+    type=click.Choice(["auto", "flat", "hnsw", "ivf"]),
+    show_default=True,
+)
+@click.option(
+    "--constraints",
+    default=None,
+    help="folder with the counter-fitting constraint files [default: $ADVKIT_LEXICAL_DIR or download]",
+)
+@click.option("--out", default=None, help="output folder [default: the cache the attacks use]")
+def embeddings_build(
+    vectors: str,
+    counter_fit: bool,
+    vocab_size: int,
+    k: int,
+    index_kind: str,
+    constraints: str | None,
+    out: str | None,
+) -> None:
+    """Build a synonym space and save it (memory-mapped .npy files and a JSON manifest)."""
+    from advkit.embeddings.build import build_space, default_space_dir
+
+    space, timings = build_space(vectors, counter_fit, vocab_size, k, constraints, index_kind, progress=True)
+    folder = Path(out) if out else default_space_dir(vectors, vocab_size, k)
+    space.save(folder)
+    click.echo(f"{len(space)} words, k = {k}, {json.dumps(timings)}; saved to {folder}")
+
+
+@embeddings.command("neighbours")
+@click.argument("word")
+@click.option("--k", default=10, show_default=True)
+@click.option("--min-cos", default=-1.0, show_default=True)
+@click.option("--space", "space_dir", default=None, help="a built space folder [default: the attacks' space]")
+def embeddings_neighbours(word: str, k: int, min_cos: float, space_dir: str | None) -> None:
+    """Print the k nearest neighbours of WORD."""
+    from advkit.embeddings import SynonymSpace, default_space
+
+    space = SynonymSpace.load(space_dir) if space_dir else default_space()
+    if word not in space:
+        raise AdvkitError(f"{word!r} is not in the synonym space's vocabulary")
+    for neighbour, cos in space.neighbours(word, k, min_cos):
+        click.echo(f"{neighbour}\t{cos:.3f}")
+
+
+@embeddings.command("evaluate")
+@click.option("--space", "space_dir", default=None, help="a built space folder [default: the attacks' space]")
+@click.option("--simlex", default=None, help="SimLex-999 file [default: $ADVKIT_LEXICAL_DIR or download]")
+@click.option(
+    "--constraints",
+    default=None,
+    help="folder with the antonym files [default: $ADVKIT_LEXICAL_DIR or download]",
+)
+@click.option(
+    "--compare-plain/--no-compare-plain",
+    default=True,
+    show_default=True,
+    help="also score the same vectors before counter-fitting",
+)
+def embeddings_evaluate(
+    space_dir: str | None, simlex: str | None, constraints: str | None, compare_plain: bool
+) -> None:
+    """Spearman's rho on SimLex-999 and the share of antonym pairs among top-10 neighbours."""
+    from advkit.embeddings import SynonymSpace, build_space, default_space
+    from advkit.embeddings.build import antonym_pairs
+    from advkit.embeddings.counterfit import lexical_file
+    from advkit.embeddings.evaluate import antonym_share, read_simlex, simlex_rho
+
+    space = SynonymSpace.load(space_dir) if space_dir else default_space()
+    pairs = read_simlex(simlex or lexical_file("SimLex-999.txt", constraints))
+    spaces = {"counter-fitted" if space.manifest.get("counter_fitted") else "space": space}
+    if compare_plain and space.manifest.get("counter_fitted"):
+        plain, _ = build_space(space.manifest["vectors"], False, space.manifest["vocab_size"], 10)
+        spaces = {"plain": plain, **spaces}
+    for name, s in spaces.items():
+        rho, covered = simlex_rho(s, pairs)
+        share = antonym_share(s, antonym_pairs(s, constraints))
+        click.echo(
+            f"{name:15} SimLex-999 rho {rho:.3f} ({covered} pairs)   antonym pairs in top-10 {100 * share:.2f}%"
+        )
+
+
 # --- demo -----------------------------------------------------------------------------------------------
 
 
