@@ -118,23 +118,32 @@ def counter_fit(
         update = np.zeros_like(current)
         count = np.zeros(len(current), dtype=np.float32)
 
-        def push(pairs: np.ndarray, active: np.ndarray, direction: np.ndarray, weight: float) -> None:
-            if active.any():
-                np.add.at(update, pairs[active, 0], weight * direction[active])
-                np.add.at(count, pairs[active, 0], 1.0)
-
         for pairs, kind in ((antonyms, "ant"), (synonyms, "syn"), (vsp, "vsp")):
             if not len(pairs):
                 continue
             a, b = current[pairs[:, 0]], current[pairs[:, 1]]
             distance = 1.0 - np.sum(a * b, axis=1)
             if kind == "ant":  # antonym repel: push a away from b while they are closer than delta
-                push(pairs, distance < config.delta, a - b, config.k1)
+                _push(update, count, pairs, distance < config.delta, a - b, config.k1)
             elif kind == "syn":  # synonym attract: pull a towards b while farther than gamma
-                push(pairs, distance > config.gamma, b - a, config.k2)
+                _push(update, count, pairs, distance > config.gamma, b - a, config.k2)
             else:  # vector-space preservation: pull back pairs that drifted apart
-                push(pairs, distance > vsp_dist, b - a, config.k3)
+                _push(update, count, pairs, distance > vsp_dist, b - a, config.k3)
         moved = count > 0
         current[moved] += update[moved] / count[moved, None]
         current /= np.maximum(np.linalg.norm(current, axis=1, keepdims=True), 1e-12)
     return WordVectors(vectors.words, current.astype(np.float32), vectors.source + "+counter-fitted")
+
+
+def _push(
+    update: np.ndarray,
+    count: np.ndarray,
+    pairs: np.ndarray,
+    active: np.ndarray,
+    direction: np.ndarray,
+    weight: float,
+) -> None:
+    """Add each active pair's weighted direction to its first word's update."""
+    if active.any():
+        np.add.at(update, pairs[active, 0], weight * direction[active])
+        np.add.at(count, pairs[active, 0], 1.0)

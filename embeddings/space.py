@@ -26,6 +26,7 @@ def make_index(dim: int, size: int, kind: str = "auto") -> Any:
     """Exact inner product by default; HNSW for large vocabularies (approximate); on GPU when FAISS has one."""
     import faiss
 
+    index: Any
     if kind == "auto":
         kind = "flat" if size <= 200_000 else "hnsw"
     if kind == "flat":
@@ -148,7 +149,8 @@ class SynonymSpace:
         ]
         if not all(len(a) == len(words) for a in arrays):
             raise AdvkitError(f"{folder}: the arrays and words.txt disagree in length; rebuild the space")
-        return cls(words, *arrays, manifest=manifest)
+        vectors, ids, cos = arrays
+        return cls(words, vectors, ids, cos, manifest=manifest)
 
     def __len__(self) -> int:
         return len(self.words)
