@@ -194,6 +194,120 @@ def eval_(
     click.echo(json.dumps(result, indent=2))
 
 
+# --- attack ---------------------------------------------------------------------------------------------
+
+RECIPE_NAMES = ["textfooler", "textbugger", "bert-attack", "bae"]
+
+
+@cli.command()
+@click.option(
+    "--victim", required=True, help="a saved victim folder, or mvp / mlp-ft / ... for runs/<method>"
+)
+@click.option("--recipe", required=True, type=click.Choice(RECIPE_NAMES))
+@click.option("--dataset", default=None, help="a dataset name, file or folder [default: rotten-tomatoes]")
+@click.option("--split", default="test", show_default=True, type=click.Choice(["train", "dev", "test"]))
+@click.option("--task", default=None)
+@click.option("--num-examples", default=None, type=int, help="attack the first N examples")
+@click.option("--query-budget", default=None, type=int, help="queries per example")
+@click.option(
+    "--max-perturb",
+    default=None,
+    type=float,
+    help="largest share of words changed (MVP paper: 0.1, AG News 0.3)",
+)
+@click.option("--batch-size", default=32, show_default=True, help="examples attacked together")
+@click.option("--victim-batch-size", default=64, show_default=True, help="texts per forward pass")
+@click.option(
+    "--mlm", default="bert-base-uncased", show_default=True, help="masked LM of bert-attack and bae"
+)
+@click.option(
+    "--encoder",
+    default="minilm",
+    show_default=True,
+    help="sentence encoder: minilm, use, or a sentence-transformers name",
+)
+@click.option(
+    "--space",
+    "space_dir",
+    default=None,
+    help="a synonym space folder [default: counter-fitted GloVe, built on first use]",
+)
+@click.option("--bae-variant", default="R", show_default=True, type=click.Choice(["R", "I", "R/I"]))
+@click.option("--word-only", is_flag=True, help="textbugger: word-level bugs only")
+@click.option("--seed", default=0, show_default=True)
+@click.option("--out", default=None, help="output folder [default: runs/attack/<victim>-<recipe>]")
+@click.option("--resume", is_flag=True, help="continue an interrupted run in --out")
+@click.option(
+    "--show", default=0, show_default=True, help="print N successful examples with the changed words coloured"
+)
+def attack(
+    victim: str,
+    recipe: str,
+    dataset: str | None,
+    split: str,
+    task: str | None,
+    num_examples: int | None,
+    query_budget: int | None,
+    max_perturb: float | None,
+    batch_size: int,
+    victim_batch_size: int,
+    mlm: str,
+    encoder: str,
+    space_dir: str | None,
+    bae_variant: str,
+    word_only: bool,
+    seed: int,
+    out: str | None,
+    resume: bool,
+    show: int,
+) -> None:
+    """Attack a victim with a recipe; write results.jsonl and summary.json; print the summary."""
+    from advkit.attack.recipes import build_recipe
+    from advkit.attack.runner import run_attack, show_examples
+    from advkit.attack.summary import format_table
+    from advkit.data import load_dataset
+    from advkit.victims import load_victim
+
+    data = load_dataset(dataset, split, task=task)
+    if num_examples is not None:
+        data = data.subset(range(min(num_examples, len(data))))
+    target = load_victim(victim, batch_size=victim_batch_size)
+    options = {
+        "recipe": recipe,
+        "victim": victim,
+        "dataset": data.name,
+        "split": split,
+        "num_examples": len(data),
+        "query_budget": query_budget,
+        "max_perturb": max_perturb,
+        "mlm": mlm,
+        "encoder": encoder,
+        "space": space_dir,
+        "bae_variant": bae_variant,
+        "word_only": word_only,
+        "seed": seed,
+    }
+    the_attack = build_recipe(
+        recipe,
+        target,
+        task=data.task,
+        query_budget=query_budget,
+        max_perturb=max_perturb,
+        mlm=mlm,
+        encoder=encoder,
+        space_dir=space_dir,
+        bae_variant=bae_variant,
+        word_only=word_only,
+        seed=seed,
+    )
+    out_dir = Path(out) if out else Path("runs") / "attack" / f"{Path(victim).name}-{recipe}"
+    results, summary = run_attack(the_attack, data, out_dir, batch_size, resume, config=options)
+    click.echo(format_table(summary))
+    if show:
+        click.echo(show_examples(results, show, color=sys.stdout.isatty()))
+    click.echo(f"results in {out_dir}")
+
+
 # --- pretrain-mlm ---------------------------------------------------------------------------------------
 
 
