@@ -4,8 +4,8 @@ synonym space built from hand-placed vectors."""
 from __future__ import annotations
 
 import numpy as np
-
 from advkit.embeddings import SynonymSpace, WordVectors
+
 from advkit.victims import CallableVictim
 
 WEIGHTS = {

@@ -135,3 +135,27 @@ def bpe_tokenizer() -> PreTrainedTokenizerFast:
         unk_token="<unk>",
         mask_token="<mask>",
     )
+
+
+def wordpiece_tokenizer() -> PreTrainedTokenizerFast:
+    """A BERT-style WordPiece tokenizer: "goodness" splits into good + ##ness."""
+    from tokenizers import decoders, normalizers
+    from tokenizers.pre_tokenizers import BertPreTokenizer
+
+    pieces = ["##ness", "##ly", "##s"]
+    vocab = {w: i for i, w in enumerate(vocabulary() + pieces)}
+    tok = Tokenizer(models.WordPiece(vocab=vocab, unk_token="[UNK]"))
+    tok.normalizer = normalizers.BertNormalizer(lowercase=True)
+    tok.pre_tokenizer = BertPreTokenizer()
+    tok.decoder = decoders.WordPiece()
+    tok.post_processor = processors.TemplateProcessing(
+        single="[CLS] $A [SEP]", special_tokens=[("[CLS]", vocab["[CLS]"]), ("[SEP]", vocab["[SEP]"])]
+    )
+    return PreTrainedTokenizerFast(
+        tokenizer_object=tok,
+        unk_token="[UNK]",
+        pad_token="[PAD]",
+        cls_token="[CLS]",
+        sep_token="[SEP]",
+        mask_token="[MASK]",
+    )

@@ -118,11 +118,9 @@ class Attack:
         yield from admit()
         while active:
             yield from self._answer_candidates(active, items)
-            texts = [t for _, request, _, _ in active.values() for t in request.texts]
-            probs = self.victim.predict_proba([t.input for t in dict.fromkeys(texts)]) if texts else None
-            lookup = dict(
-                zip(dict.fromkeys(t.columns for t in texts), probs if probs is not None else [], strict=True)
-            )
+            unique = {t.columns: t.input for _, request, _, _ in active.values() for t in request.texts}
+            probs = self.victim.predict_proba(list(unique.values())) if unique else []
+            lookup = dict(zip(unique, probs, strict=True))
             for i in list(active):
                 request = active[i][1]
                 answer = np.stack([lookup[t.columns] for t in request.texts])
