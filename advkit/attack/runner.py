@@ -20,7 +20,7 @@ SUMMARY = "summary.json"
 
 def read_results(path: Path) -> list[AttackResult]:
     """Complete lines of a results file; a line cut short by a kill is dropped (its example runs again)."""
-    results = []
+    results: list[AttackResult] = []
     if not path.exists():
         return results
     for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):

@@ -54,7 +54,8 @@ class QueryLedger:
         if self.budget is None:
             return list(texts)
         left = self.budget - len(self.seen)
-        out, new = [], set()
+        out: list[AttackedText] = []
+        new: set[tuple[str, ...]] = set()
         for t in texts:
             if t.columns not in self.seen and t.columns not in new:
                 if len(new) >= left:

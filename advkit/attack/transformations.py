@@ -233,7 +233,7 @@ class WordSwapMaskedLM:
             self._sentence(t, i, tokenizer.mask_token)[0] for t, i in zip(texts, indices, strict=True)
         ]
         encodings, logps = self.mlm.logits(sentences)
-        out = []
+        out: list[list[AttackedText]] = []
         for text, i, (ids, _, _), logp in zip(texts, indices, encodings, logps, strict=True):
             where = (ids == tokenizer.mask_token_id).nonzero()
             if len(where) == 0:  # truncated away
@@ -261,7 +261,7 @@ class WordSwapMaskedLM:
                 self._cache[c] = (enc, logp)
             if len(self._cache) > 10_000:
                 self._cache = {c: self._cache[c] for c in todo}
-        out = []
+        out: list[list[AttackedText]] = []
         for text, i in zip(texts, indices, strict=True):
             (ids, offsets, mask), logp = self._cache[text.columns]
             _, char = self._sentence(text, i, None)

@@ -1,5 +1,8 @@
 """Published attacks, one readable file each; every constant cites its source."""
 
+from typing import Any
+
+from advkit.attack.attack import Attack
 from advkit.attack.recipes.bae import bae
 from advkit.attack.recipes.bert_attack import bert_attack
 from advkit.attack.recipes.textbugger import textbugger
@@ -13,7 +16,7 @@ __all__ = ["MLM_RECIPES", "RECIPES", "bae", "bert_attack", "build_recipe", "text
 
 def build_recipe(
     name: str,
-    victim: object,
+    victim: Any,
     task: str | None = None,
     query_budget: int | None = None,
     max_perturb: float | None = None,
@@ -23,27 +26,56 @@ def build_recipe(
     bae_variant: str = "R",
     word_only: bool = False,
     seed: int = 0,
-) -> object:
+) -> Attack:
     """A recipe by name with the command line's options. BoolQ's question stays frozen, as in the MVP paper."""
     from advkit.attack.constraints import sentence_encoder
     from advkit.errors import AdvkitError
 
     if name not in RECIPES:
         raise AdvkitError(f"unknown recipe {name!r}; use one of {', '.join(RECIPES)}")
-    common = {
-        "query_budget": query_budget,
-        "max_perturb": max_perturb,
-        "seed": seed,
-        "frozen_columns": frozenset({0}) if task == "boolq" else frozenset(),
-    }
+    frozen: frozenset[int] = frozenset({0}) if task == "boolq" else frozenset()
     sentence = sentence_encoder(encoder)
     if name in MLM_RECIPES:
         if name == "bae":
-            return bae(victim, mlm, bae_variant, sentence, **common)
-        return bert_attack(victim, mlm, sentence, **common)
+            return bae(
+                victim,
+                mlm,
+                bae_variant,
+                sentence,
+                max_perturb=max_perturb,
+                query_budget=query_budget,
+                frozen_columns=frozen,
+                seed=seed,
+            )
+        return bert_attack(
+            victim,
+            mlm,
+            sentence,
+            max_perturb=max_perturb,
+            query_budget=query_budget,
+            frozen_columns=frozen,
+            seed=seed,
+        )
     from advkit.embeddings import SynonymSpace
 
     space = SynonymSpace.load(space_dir) if space_dir else None
     if name == "textbugger":
-        return textbugger(victim, space, sentence, word_only=word_only, **common)
-    return textfooler(victim, space, sentence, **common)
+        return textbugger(
+            victim,
+            space,
+            sentence,
+            word_only=word_only,
+            max_perturb=max_perturb,
+            query_budget=query_budget,
+            frozen_columns=frozen,
+            seed=seed,
+        )
+    return textfooler(
+        victim,
+        space,
+        sentence,
+        max_perturb=max_perturb,
+        query_budget=query_budget,
+        frozen_columns=frozen,
+        seed=seed,
+    )
