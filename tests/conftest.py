@@ -10,6 +10,8 @@ sys.path.insert(0, str(Path(__file__).parent))
 SHARED = Path(os.environ.get("ADVKIT_SHARED", Path(__file__).resolve().parents[2] / "shared"))
 if (SHARED / "nltk_data").is_dir():
     os.environ.setdefault("NLTK_DATA", str(SHARED / "nltk_data"))
+if (SHARED / "data" / "lexical").is_dir():
+    os.environ.setdefault("ADVKIT_LEXICAL_DIR", str(SHARED / "data" / "lexical"))
 
 
 @pytest.fixture
