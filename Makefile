@@ -22,10 +22,15 @@ lint: $(STAMP)
 	$(BIN)/mypy advkit embeddings cli
 
 test: $(STAMP) lint
-	HF_HUB_OFFLINE=1 $(BIN)/pytest -q
+	HF_HUB_OFFLINE=1 $(LOCAL_DATA) $(BIN)/pytest -q
+
+# Offline machines: NLTK data and the counter-fitting constraint files from ../shared when it is there
+# (with a network, advkit downloads them instead).
+SHARED := $(abspath ../shared)
+LOCAL_DATA := $(if $(wildcard $(SHARED)/nltk_data),NLTK_DATA=$(SHARED)/nltk_data ADVKIT_LEXICAL_DIR=$(SHARED)/data/lexical,)
 
 demo: $(STAMP)
-	HF_HUB_OFFLINE=1 $(BIN)/advkit demo
+	$(LOCAL_DATA) $(BIN)/advkit demo
 
 clean:
 	rm -rf $(VENV) runs

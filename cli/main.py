@@ -463,16 +463,21 @@ def embeddings_evaluate(
 
 @cli.command()
 @click.option("--model", "model_name", default="smollm2-135m", show_default=True)
-@click.option("--train-size", default=1000, show_default=True)
+@click.option("--train-size", default=400, show_default=True)
 @click.option("--dev-size", default=200, show_default=True)
-@click.option("--test-size", default=200, show_default=True)
+@click.option("--test-size", default=300, show_default=True)
+@click.option(
+    "--attack-size", default=25, show_default=True, help="test examples attacked per model and recipe"
+)
 @click.option("--epochs", default=1, show_default=True)
 @click.option("--out", default="runs/demo", show_default=True)
-def demo(model_name: str, train_size: int, dev_size: int, test_size: int, epochs: int, out: str) -> None:
-    """The main job on the offline default: train MVP and MLP-FT on rotten-tomatoes, evaluate both."""
+def demo(
+    model_name: str, train_size: int, dev_size: int, test_size: int, attack_size: int, epochs: int, out: str
+) -> None:
+    """The main job on the offline default: train MVP and MLP-FT, evaluate and attack both, print the table."""
     from advkit.demo import run_demo
 
-    run_demo(model_name, train_size, dev_size, test_size, epochs, Path(out))
+    run_demo(model_name, train_size, dev_size, test_size, attack_size, epochs, Path(out))
 
 
 if __name__ == "__main__":

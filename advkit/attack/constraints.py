@@ -33,16 +33,25 @@ class PostConstraint(Protocol):
 # --- pre-transformation -------------------------------------------------------------------------------------
 
 
+def ensure_nltk(resource: str, package: str) -> None:
+    """Find NLTK data (in $NLTK_DATA or NLTK's paths), downloading it once if it is missing and a network is."""
+    import nltk
+
+    try:
+        nltk.data.find(resource)
+    except LookupError:
+        if not nltk.download(package, quiet=True, raise_on_error=False):
+            raise AdvkitError(
+                f"NLTK data {package!r} is missing and could not be downloaded; set NLTK_DATA"
+            ) from None
+
+
 @functools.lru_cache(maxsize=1)
 def nltk_stopwords() -> frozenset[str]:
-    try:
-        from nltk.corpus import stopwords
+    ensure_nltk("corpora/stopwords", "stopwords")
+    from nltk.corpus import stopwords
 
-        return frozenset(stopwords.words("english"))
-    except LookupError as e:
-        raise AdvkitError(
-            "NLTK stopwords are missing: set NLTK_DATA or run nltk.download('stopwords')"
-        ) from e
+    return frozenset(stopwords.words("english"))
 
 
 @dataclass
@@ -124,15 +133,11 @@ class PartOfSpeech:
     def _tag(self, windows: list[tuple[str, ...]]) -> list[list[str]]:
         missing = list(dict.fromkeys(w for w in windows if w not in self._cache))
         if missing:
-            try:
-                import nltk
+            import nltk
 
-                tagged = nltk.pos_tag_sents([list(w) for w in missing], tagset="universal")
-            except LookupError as e:
-                raise AdvkitError(
-                    "NLTK's POS tagger is missing: set NLTK_DATA or run nltk.download('averaged_perceptron_tagger_eng') "
-                    "and nltk.download('universal_tagset')"
-                ) from e
+            ensure_nltk("taggers/averaged_perceptron_tagger_eng", "averaged_perceptron_tagger_eng")
+            ensure_nltk("taggers/universal_tagset", "universal_tagset")
+            tagged = nltk.pos_tag_sents([list(w) for w in missing], tagset="universal")
             for w, tags in zip(missing, tagged, strict=True):
                 self._cache[w] = [t for _, t in tags]
         return [self._cache[w] for w in windows]
