@@ -60,3 +60,26 @@ def test_lpft_first_trains_only_the_head(tmp_path):
     config = TrainConfig(batch_size=16, epochs=1, lp_epochs=1, lp_lr=1e-2)
     train(clf, toy(64, 0), toy(32, 1), config, tmp_path, progress=False)
     assert all(torch.equal(a, b) for a, b in zip(body_before, clf.body.parameters(), strict=False))
+
+
+def test_resume_after_interruption_gives_identical_weights(tmp_path):
+    tok = word_tokenizer("masked")
+
+    def fresh():
+        return TextClassifier.build(
+            "mvp", tiny_model("bert", len(tok)), tok, ["negative", "positive"], task="sentiment"
+        )
+
+    config = TrainConfig(lr=1e-3, batch_size=16, epochs=3, eval_every=3, patience=10, seed=3)
+    whole = fresh()
+    train(whole, toy(64, 0), toy(32, 1), config, tmp_path / "whole", progress=False)
+    interrupted = fresh()
+    first = TrainConfig(**{**config.__dict__, "max_steps": 6})
+    train(interrupted, toy(64, 0), toy(32, 1), first, tmp_path / "resumed", progress=False)
+    resumed = fresh()  # a new process: weights come from the checkpoint
+    result = train(resumed, toy(64, 0), toy(32, 1), config, tmp_path / "resumed", progress=False, resume=True)
+    assert result.steps == 12
+    for a, b in zip(whole.state_dict().values(), resumed.state_dict().values(), strict=True):
+        assert torch.equal(a, b)
+    history = json.loads((tmp_path / "resumed" / "metrics.json").read_text())["train"]["history"]
+    assert [h["step"] for h in history] == [3, 6, 9, 12]

@@ -1,8 +1,9 @@
-"""Fine-tuning a TextClassifier: AdamW, evaluation every N steps, early stopping on dev accuracy.
+"""Fine-tuning a TextClassifier: AdamW, evaluation every N steps, early stopping on dev accuracy, resume.
 
 Reference hyper-parameters (MVP paper, Section 4 and its released code): AdamW, lr 1e-5, weight decay 0.01,
 batch 8, up to 20 epochs, early stopping on validation accuracy; MVP samples one template per training
-example and averages all templates at test time.
+example and averages all templates at test time. The objective is pluggable: clean cross-entropy here,
+adversarial objectives in `advkit.training.adversarial`.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 import torch
@@ -21,6 +22,7 @@ from torch.nn import functional as F
 
 from advkit.data import Dataset, TextInput
 from advkit.errors import AdvkitError
+from advkit.training.checkpoint import CHECKPOINT, load_checkpoint, save_checkpoint
 from advkit.victims.classifier import TextClassifier
 from advkit.victims.victim import ModelVictim
 
@@ -51,13 +53,24 @@ class TrainResult:
     history: list[dict[str, Any]] = field(default_factory=list)
 
 
-LossFn = Callable[[TextClassifier, list[TextInput], torch.Tensor, list[list[int]]], torch.Tensor]
+class Objective(Protocol):
+    """A training loss. `stats` accumulates what it wants logged (seconds by phase, examples found, ...)."""
+
+    stats: dict[str, float]
+
+    def loss(
+        self, model: TextClassifier, texts: list[TextInput], labels: torch.Tensor, views: list[list[int]]
+    ) -> torch.Tensor: ...
 
 
-def clean_loss(
-    model: TextClassifier, texts: list[TextInput], labels: torch.Tensor, views: list[list[int]]
-) -> torch.Tensor:
-    return F.cross_entropy(model.score(texts, views), labels)
+class CleanObjective:
+    def __init__(self) -> None:
+        self.stats: dict[str, float] = {}
+
+    def loss(
+        self, model: TextClassifier, texts: list[TextInput], labels: torch.Tensor, views: list[list[int]]
+    ) -> torch.Tensor:
+        return F.cross_entropy(model.score(texts, views), labels)
 
 
 def evaluate(model: TextClassifier, data: Dataset, batch_size: int = 32) -> dict[str, Any]:
@@ -83,10 +96,13 @@ def train(
     dev_data: Dataset,
     config: TrainConfig,
     out_dir: str | Path,
-    loss_fn: LossFn = clean_loss,
+    objective: Objective | None = None,
     progress: bool = True,
+    resume: bool = False,
+    on_eval: Callable[[TextClassifier], dict[str, Any]] | None = None,
 ) -> TrainResult:
-    """Train, evaluate on dev every `eval_every` steps, keep the best checkpoint in `out_dir`."""
+    """Train, evaluate on dev every `eval_every` steps, keep the best weights in `out_dir` and a checkpoint
+    in `out_dir/checkpoint` for `resume`. `on_eval` adds its own figures (e.g. robust accuracy) to each log."""
     from tqdm.auto import tqdm
 
     if len(train_data) == 0 or len(dev_data) == 0:
@@ -95,59 +111,85 @@ def train(
         raise AdvkitError(
             f"labels go up to {max(train_data.labels)} but the model has {len(model.labels)} classes"
         )
+    objective = objective or CleanObjective()
     set_seed(config.seed)
     out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
     device = torch.device(config.device or ("cuda" if torch.cuda.is_available() else "cpu"))
     model.to(device)
-    rng = random.Random(config.seed)
     steps_per_epoch = -(-len(train_data) // config.batch_size)
     eval_every = config.eval_every or steps_per_epoch
     total = steps_per_epoch * config.epochs if config.max_steps is None else config.max_steps
     lp_steps = steps_per_epoch * config.lp_epochs if model.config.method == "lpft" else 0
     optimizer = _optimizer(model, config, linear_probe=lp_steps > 0)
-    history: list[dict[str, Any]] = []
-    best, best_step, stale, step, train_seconds = -1.0, 0, 0, 0, 0.0
-    bar = tqdm(total=total, desc=f"train {model.config.method}", disable=not progress)
-    while step < total and stale < config.patience:
+    state: dict[str, Any] = {
+        "step": 0,
+        "best": -1.0,
+        "best_step": 0,
+        "stale": 0,
+        "train_seconds": 0.0,
+        "history": [],
+    }
+    if resume:
+        if lp_steps and (out_dir / CHECKPOINT / "trainer_state.json").is_file():
+            step_done = json.loads((out_dir / CHECKPOINT / "trainer_state.json").read_text())["step"]
+            optimizer = _optimizer(model, config, linear_probe=step_done < lp_steps)
+        model.load_state_dict(type(model).from_pretrained(out_dir / CHECKPOINT).state_dict())
+        state = load_checkpoint(out_dir, optimizer)
+    bar = tqdm(total=total, initial=state["step"], desc=f"train {model.config.method}", disable=not progress)
+    while state["step"] < total and state["stale"] < config.patience:
+        step = state["step"]
+        epoch, offset = divmod(step, steps_per_epoch)
         order = list(range(len(train_data)))
-        rng.shuffle(order)
-        for start in range(0, len(order), config.batch_size):
-            if step == lp_steps and lp_steps > 0:  # LPFT: the probe is done, now fine-tune everything
-                optimizer = _optimizer(model, config, linear_probe=False)
-            batch = order[start : start + config.batch_size]
-            texts = [train_data.texts[i] for i in batch]
-            labels = torch.tensor([train_data.labels[i] for i in batch], device=device)
-            views = [[rng.randrange(model.num_views)] for _ in batch]  # one sampled template per example
-            model.train()
-            began = time.perf_counter()
-            loss = loss_fn(model, texts, labels, views)
-            optimizer.zero_grad(set_to_none=True)
-            loss.backward()
-            optimizer.step()
-            train_seconds += time.perf_counter() - began
-            step += 1
-            bar.update(1)
-            bar.set_postfix(loss=f"{loss.item():.3f}", best_dev=f"{max(best, 0):.3f}")
-            if step % eval_every == 0 or step == total:
-                dev = evaluate(model, dev_data, config.eval_batch_size)
-                history.append(
-                    {
-                        "step": step,
-                        "epoch": step / steps_per_epoch,
-                        "loss": loss.item(),
-                        "dev_accuracy": dev["accuracy"],
-                    }
-                )
-                if dev["accuracy"] > best:
-                    best, best_step, stale = dev["accuracy"], step, 0
-                    model.save_pretrained(out_dir)
-                else:
-                    stale += 1
-            if step >= total or stale >= config.patience:
-                break
+        random.Random(config.seed * 1_000_003 + epoch).shuffle(order)
+        start = offset * config.batch_size
+        batch = order[start : start + config.batch_size]
+        if step == lp_steps and lp_steps > 0:  # LPFT: the probe is done, now fine-tune everything
+            optimizer = _optimizer(model, config, linear_probe=False)
+        texts = [train_data.texts[i] for i in batch]
+        labels = torch.tensor([train_data.labels[i] for i in batch], device=device)
+        sampler = random.Random(config.seed * 1_000_003 + 7919 * step)
+        views = [[sampler.randrange(model.num_views)] for _ in batch]  # one sampled template per example
+        model.train()
+        began = time.perf_counter()
+        loss = objective.loss(model, texts, labels, views)
+        optimizer.zero_grad(set_to_none=True)
+        updated = time.perf_counter()
+        loss.backward()
+        optimizer.step()
+        objective.stats["update_seconds"] = (
+            objective.stats.get("update_seconds", 0.0) + time.perf_counter() - updated
+        )
+        state["train_seconds"] += time.perf_counter() - began
+        state["step"] = step = step + 1
+        bar.update(1)
+        bar.set_postfix(loss=f"{loss.item():.3f}", best_dev=f"{max(state['best'], 0):.3f}")
+        if step % eval_every == 0 or step == total:
+            entry = {
+                "step": step,
+                "epoch": round(step / steps_per_epoch, 3),
+                "loss": loss.item(),
+                "dev_accuracy": evaluate(model, dev_data, config.eval_batch_size)["accuracy"],
+            }
+            entry.update(on_eval(model) if on_eval else {})
+            entry.update({k: round(v, 3) for k, v in objective.stats.items()})
+            state["history"].append(entry)
+            if entry["dev_accuracy"] > state["best"]:
+                state.update(best=entry["dev_accuracy"], best_step=step, stale=0)
+                model.save_pretrained(out_dir)
+            else:
+                state["stale"] += 1
+            save_checkpoint(out_dir, model, optimizer, state)
     bar.close()
-    epochs_run = step / steps_per_epoch
-    result = TrainResult(best, best_step, step, epochs_run, train_seconds / max(epochs_run, 1e-9), history)
+    epochs_run = state["step"] / steps_per_epoch
+    result = TrainResult(
+        state["best"],
+        state["best_step"],
+        state["step"],
+        epochs_run,
+        state["train_seconds"] / max(epochs_run, 1e-9),
+        state["history"],
+    )
     (out_dir / "metrics.json").write_text(
         json.dumps(
             {"train": asdict(result), "config": asdict(config), "train_size": len(train_data)}, indent=2
