@@ -83,87 +83,185 @@ def _prompts(templates: str | None) -> Any:
     return load_prompts(templates)
 
 
-@cli.command()
-@click.option("--method", type=click.Choice(METHODS), default="mvp", show_default=True)
-@click.option(
-    "--model",
-    "model_name",
-    default="smollm2-135m",
-    show_default=True,
-    help="HF id, local folder, or minilm / smollm2-135m",
-)
-@click.option("--dataset", default=None, help="a dataset name, file or folder [default: rotten-tomatoes]")
-@click.option(
-    "--task", default=None, help="template family (sentiment, ag_news, boolq) when the dataset does not say"
-)
-@click.option("--templates", default=None, help="JSON/YAML file with your own templates and answer words")
-@click.option("--out", default=None, help="output folder [default: runs/<method>]")
-@click.option("--train-size", default=None, help="a count or a fraction of the training set (few-shot)")
-@click.option("--dev-size", default=None, help="a count or a fraction of the dev set")
-@click.option("--epochs", default=20, show_default=True)
-@click.option("--lr", default=1e-5, show_default=True)
-@click.option("--weight-decay", default=0.01, show_default=True)
-@click.option("--batch-size", default=8, show_default=True)
-@click.option(
-    "--eval-every", default=None, type=int, help="steps between dev evaluations [default: each epoch]"
-)
-@click.option("--patience", default=3, show_default=True)
-@click.option("--max-length", default=256, show_default=True)
-@click.option("--max-steps", default=None, type=int)
-@click.option("--seed", default=0, show_default=True)
-def train(
+def train_options(function: Any) -> Any:
+    """The options `train` and `adv-train` share."""
+    options = [
+        click.option(
+            "--model",
+            "model_name",
+            default="smollm2-135m",
+            show_default=True,
+            help="HF id, local folder, or minilm / smollm2-135m",
+        ),
+        click.option(
+            "--dataset", default=None, help="a dataset name, file or folder [default: rotten-tomatoes]"
+        ),
+        click.option(
+            "--task",
+            default=None,
+            help="template family (sentiment, ag_news, boolq) when the dataset does not say",
+        ),
+        click.option(
+            "--templates", default=None, help="JSON/YAML file with your own templates and answer words"
+        ),
+        click.option("--out", default=None, help="output folder [default: runs/<method>]"),
+        click.option(
+            "--train-size", default=None, help="a count or a fraction of the training set (few-shot)"
+        ),
+        click.option("--dev-size", default=None, help="a count or a fraction of the dev set"),
+        click.option("--epochs", default=20, show_default=True),
+        click.option("--lr", default=1e-5, show_default=True),
+        click.option("--weight-decay", default=0.01, show_default=True),
+        click.option("--batch-size", default=8, show_default=True),
+        click.option(
+            "--eval-every", default=None, type=int, help="steps between dev evaluations [default: each epoch]"
+        ),
+        click.option("--patience", default=3, show_default=True),
+        click.option("--max-length", default=256, show_default=True),
+        click.option("--max-steps", default=None, type=int),
+        click.option("--seed", default=0, show_default=True),
+        click.option("--resume", is_flag=True, help="continue from the checkpoint in --out"),
+    ]
+    for option in reversed(options):
+        function = option(function)
+    return function
+
+
+def _fit(
     method: str,
-    model_name: str,
-    dataset: str | None,
-    task: str | None,
-    templates: str | None,
-    out: str | None,
-    train_size: str | None,
-    dev_size: str | None,
-    epochs: int,
-    lr: float,
-    weight_decay: float,
-    batch_size: int,
-    eval_every: int | None,
-    patience: int,
-    max_length: int,
-    max_steps: int | None,
-    seed: int,
+    options: dict[str, Any],
+    objective: Any = None,
+    init: str | None = None,
+    default_out: str | None = None,
+    on_eval: Any = None,
 ) -> None:
-    """Fine-tune MODEL on DATASET with METHOD; keep the best dev checkpoint."""
     from advkit.data import load_dataset
     from advkit.training.trainer import TrainConfig, evaluate
     from advkit.training.trainer import train as run
     from advkit.victims.classifier import TextClassifier
 
-    train_data = load_dataset(dataset, "train", seed=seed, task=task).take(_size(train_size), seed)
-    dev_data = load_dataset(dataset, "dev", seed=seed, task=task).take(_size(dev_size), seed)
-    model = TextClassifier.from_backbone(
-        method,
-        model_name,
-        train_data.label_names,
-        task or train_data.task,
-        _prompts(templates),
-        max_length=max_length,
+    o = options
+    train_data = load_dataset(o["dataset"], "train", seed=o["seed"], task=o["task"]).take(
+        _size(o["train_size"]), o["seed"]
     )
+    dev_data = load_dataset(o["dataset"], "dev", seed=o["seed"], task=o["task"]).take(
+        _size(o["dev_size"]), o["seed"]
+    )
+    if init:
+        model = TextClassifier.from_pretrained(init)
+    else:
+        model = TextClassifier.from_backbone(
+            method,
+            o["model_name"],
+            train_data.label_names,
+            o["task"] or train_data.task,
+            _prompts(o["templates"]),
+            max_length=o["max_length"],
+        )
     config = TrainConfig(
-        lr=lr,
-        weight_decay=weight_decay,
-        batch_size=batch_size,
-        epochs=epochs,
-        eval_every=eval_every,
-        patience=patience,
-        seed=seed,
-        max_steps=max_steps,
+        lr=o["lr"],
+        weight_decay=o["weight_decay"],
+        batch_size=o["batch_size"],
+        epochs=o["epochs"],
+        eval_every=o["eval_every"],
+        patience=o["patience"],
+        seed=o["seed"],
+        max_steps=o["max_steps"],
     )
-    out_dir = Path(out or Path("runs") / method)
-    result = run(model, train_data, dev_data, config, out_dir)
-    best = TextClassifier.from_pretrained(out_dir)
-    dev = evaluate(best, dev_data)
+    out_dir = Path(o["out"] or default_out or Path("runs") / method)
+    hook = on_eval(dev_data) if on_eval else None
+    result = run(model, train_data, dev_data, config, out_dir, objective, resume=o["resume"], on_eval=hook)
+    dev = evaluate(TextClassifier.from_pretrained(out_dir), dev_data)
     click.echo(
-        f"{method}: best dev accuracy {dev['accuracy']:.4f} at step {result.best_step}; "
+        f"{model.config.method}: best dev accuracy {dev['accuracy']:.4f} at step {result.best_step}; "
         f"{result.seconds_per_epoch:.1f} s/epoch; saved to {out_dir}"
     )
+
+
+@cli.command()
+@click.option("--method", type=click.Choice(METHODS), default="mvp", show_default=True)
+@train_options
+def train(method: str, **options: Any) -> None:
+    """Fine-tune MODEL on DATASET with METHOD; keep the best dev checkpoint."""
+    _fit(method, options)
+
+
+@cli.command("adv-train")
+@click.option("--method", type=click.Choice(["mvp", "mlp-ft"]), default="mvp", show_default=True)
+@click.option(
+    "--adversary", type=click.Choice(["pgd", "textfooler", "textbugger"]), default="pgd", show_default=True
+)
+@click.option(
+    "--init", default=None, help="start from a trained victim folder instead of the pretrained backbone"
+)
+@click.option(
+    "--epsilon", default=1.0, show_default=True, help="PGD: radius of the perturbation ball (MVP paper: 1)"
+)
+@click.option("--pgd-steps", default=1, show_default=True, help="PGD: steps (MVP paper: 1)")
+@click.option("--step-size", default=None, type=float, help="PGD: step size [default: 1.5 * epsilon / steps]")
+@click.option("--norm", default="l2", type=click.Choice(["l2", "linf"]), show_default=True)
+@click.option(
+    "--clean-weight",
+    default=0.0,
+    show_default=True,
+    help="PGD: weight of the clean loss (0: perturbed only, as the paper)",
+)
+@click.option("--adv-fraction", default=0.5, show_default=True, help="discrete: share of each batch attacked")
+@click.option(
+    "--adv-weight", default=1.0, show_default=True, help="discrete: weight of the adversarial examples' loss"
+)
+@click.option(
+    "--adv-query-budget", default=50, show_default=True, help="discrete: queries per attacked example"
+)
+@click.option(
+    "--max-perturb", default=0.1, show_default=True, help="discrete: largest share of words changed"
+)
+@click.option("--adv-cache", is_flag=True, help="discrete: reuse examples found in earlier epochs")
+@click.option(
+    "--robust-eval-size",
+    default=0,
+    show_default=True,
+    help="dev examples attacked (textfooler) at each evaluation",
+)
+@train_options
+def adv_train(
+    method: str,
+    adversary: str,
+    init: str | None,
+    epsilon: float,
+    pgd_steps: int,
+    step_size: float | None,
+    norm: str,
+    clean_weight: float,
+    adv_fraction: float,
+    adv_weight: float,
+    adv_query_budget: int,
+    max_perturb: float,
+    adv_cache: bool,
+    robust_eval_size: int,
+    **options: Any,
+) -> None:
+    """Adversarial training with examples made on the fly against the current weights."""
+    from advkit.training.adversarial import (
+        DiscreteConfig,
+        DiscreteObjective,
+        PGDConfig,
+        PGDObjective,
+        robust_accuracy_hook,
+    )
+
+    if adversary == "pgd":
+        objective: Any = PGDObjective(PGDConfig(epsilon, pgd_steps, step_size, norm, True, clean_weight))
+    else:
+        objective = DiscreteObjective(
+            DiscreteConfig(
+                adversary, adv_fraction, adv_weight, adv_query_budget, max_perturb, adv_cache, options["seed"]
+            )
+        )
+    hook = (
+        (lambda dev: robust_accuracy_hook(dev, robust_eval_size, max_perturb)) if robust_eval_size else None
+    )
+    _fit(method, options, objective, init, str(Path("runs") / f"{method}-adv-{adversary}"), hook)
 
 
 @cli.command("eval")
