@@ -95,3 +95,21 @@ def test_model_victim_counts_and_times():
     assert victim.queries == len(TEXTS) and victim.calls == 2 and victim.model_seconds > 0
     with pytest.raises(QueryBudgetExceeded):
         victim.predict_proba([f"good film {'very ' * i}" for i in range(1, 6)])
+
+
+def test_hugging_face_sequence_classifier_is_a_victim():
+    from transformers import BertConfig, BertForSequenceClassification
+
+    from advkit.victims.hf import HFSequenceClassifier
+
+    tok = word_tokenizer("masked")
+    config = BertConfig(
+        vocab_size=len(tok), hidden_size=32, num_hidden_layers=2, num_attention_heads=2, intermediate_size=64
+    )
+    model = BertForSequenceClassification(config).eval()
+    victim = ModelVictim(HFSequenceClassifier(model, tok), batch_size=2)
+    probs = victim.predict_proba(["good movie", "a very dull plot indeed", ("question", "passage")])
+    enc = tok(["good movie"], return_tensors="pt")
+    expected = model(**enc).logits.softmax(-1).detach().numpy()
+    np.testing.assert_allclose(probs[0], expected[0], atol=1e-6)
+    assert victim.queries == 3 and probs.shape == (3, 2)

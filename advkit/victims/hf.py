@@ -1,0 +1,62 @@
+"""Any Hugging Face sequence classifier as a victim: the same batching, padding and bookkeeping as MVP and
+MLP-FT models get from `ModelVictim`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import torch
+from torch import nn
+
+from advkit.data import TextInput
+from advkit.victims.classifier import View
+
+
+class HFSequenceClassifier(nn.Module):
+    """Wraps `AutoModelForSequenceClassification` (and its tokenizer) in the featurize / collate / forward /
+    pool interface; one view per input, no templates."""
+
+    def __init__(self, model: Any, tokenizer: Any, max_length: int = 512):
+        super().__init__()
+        self.model = model
+        self.tokenizer = tokenizer
+        self.max_length = max_length
+        self.num_views = 1
+        labels = model.config.id2label
+        self.labels = [labels[i] for i in range(model.config.num_labels)]
+        if tokenizer.pad_token_id is None:
+            tokenizer.pad_token = tokenizer.eos_token
+
+    @classmethod
+    def from_pretrained(cls, name: str, max_length: int = 512) -> HFSequenceClassifier:
+        from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+        return cls(
+            AutoModelForSequenceClassification.from_pretrained(name),
+            AutoTokenizer.from_pretrained(name),
+            max_length,
+        )
+
+    def featurize(self, inputs: list[TextInput], views: Any = None) -> list[list[View]]:
+        firsts = [x if isinstance(x, str) else x[0] for x in inputs]
+        seconds = [None if isinstance(x, str) else x[1] for x in inputs]
+        out = []
+        for first, second in zip(firsts, seconds, strict=True):
+            ids = self.tokenizer(first, second, truncation=True, max_length=self.max_length)["input_ids"]
+            out.append([View(list(ids), len(ids) - 1)])
+        return out
+
+    def collate(self, views: list[View], device: torch.device | str = "cpu") -> dict[str, torch.Tensor]:
+        width = max(len(v.input_ids) for v in views)
+        ids = torch.full((len(views), width), self.tokenizer.pad_token_id, dtype=torch.long)
+        attention = torch.zeros((len(views), width), dtype=torch.long)
+        for row, v in enumerate(views):
+            ids[row, : len(v.input_ids)] = torch.tensor(v.input_ids)
+            attention[row, : len(v.input_ids)] = 1
+        return {"input_ids": ids.to(device), "attention_mask": attention.to(device)}
+
+    def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+        return self.model(input_ids=input_ids, attention_mask=attention_mask).logits  # type: ignore[no-any-return]
+
+    def pool(self, scores: torch.Tensor, n_inputs: int) -> torch.Tensor:
+        return scores
