@@ -56,7 +56,7 @@ class HFSequenceClassifier(nn.Module):
         return {"input_ids": ids.to(device), "attention_mask": attention.to(device)}
 
     def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
-        return self.model(input_ids=input_ids, attention_mask=attention_mask).logits  # type: ignore[no-any-return]
+        return self.model(input_ids=input_ids, attention_mask=attention_mask).logits
 
     def pool(self, scores: torch.Tensor, n_inputs: int) -> torch.Tensor:
         return scores
