@@ -358,6 +358,7 @@ def attack(
     out: str | None,
     resume: bool,
     show: int,
+    shard: str,
 ) -> None:
     """Attack a victim with a recipe; write results.jsonl and summary.json; print the summary."""
     from advkit.attack.recipes import build_recipe
@@ -398,12 +399,42 @@ def attack(
         word_only=word_only,
         seed=seed,
     )
-    out_dir = Path(out) if out else Path("runs") / "attack" / f"{Path(victim).name}-{recipe}"
-    results, summary = run_attack(the_attack, data, out_dir, batch_size, resume, config=options)
+    part, parts = _shard(shard)
+    default_out = (
+        Path("runs")
+        / "attack"
+        / (f"{Path(victim).name}-{recipe}" + (f"-shard{part}of{parts}" if parts > 1 else ""))
+    )
+    out_dir = Path(out) if out else default_out
+    results, summary = run_attack(
+        the_attack, data, out_dir, batch_size, resume, config=options, shard=(part, parts)
+    )
     click.echo(format_table(summary))
     if show:
         click.echo(show_examples(results, show, color=sys.stdout.isatty()))
     click.echo(f"results in {out_dir}")
+
+
+def _shard(value: str) -> tuple[int, int]:
+    try:
+        part, parts = (int(x) for x in value.split("/"))
+    except ValueError as e:
+        raise AdvkitError(f"--shard {value!r}: write it as i/n, e.g. 0/4") from e
+    if parts < 1 or not 0 <= part < parts:
+        raise AdvkitError(f"--shard {value!r}: need 0 <= i < n")
+    return part, parts
+
+
+@cli.command("attack-merge")
+@click.argument("folders", nargs=-1, required=True)
+@click.option("--out", required=True, help="folder for the joined results.jsonl and summary.json")
+def attack_merge(folders: tuple[str, ...], out: str) -> None:
+    """Join the results of `advkit attack --shard` runs into one summary."""
+    from advkit.attack.runner import merge_results
+    from advkit.attack.summary import format_table
+
+    _, summary = merge_results(folders, out)
+    click.echo(format_table(summary))
 
 
 # --- pretrain-mlm ---------------------------------------------------------------------------------------

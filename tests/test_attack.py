@@ -198,3 +198,16 @@ def test_attacked_text_round_trip():
     edited = text.replace_word(3, "hilarious").insert_before(4, "very").delete_word(0)
     assert edited.input == "a well-made, hilarious very film... don't miss it!"
     assert edited.origin == (1, 2, 3, None, 4, 5, 6, 7)
+
+
+def test_shards_merge_into_the_unsharded_run(tmp_path):
+    from advkit.attack.runner import merge_results
+
+    full, summary = run_attack(embedding_attack(), data(), tmp_path / "full", progress=False)
+    for part in range(3):
+        run_attack(embedding_attack(), data(), tmp_path / f"s{part}", progress=False, shard=(part, 3))
+    merged, merged_summary = merge_results([tmp_path / f"s{p}" for p in range(3)], tmp_path / "merged")
+    assert comparable(merged) == comparable(full)
+    assert merged_summary["Attack success rate"] == summary["Attack success rate"]
+    with pytest.raises(AdvkitError, match="appears in two"):
+        merge_results([tmp_path / "s0", tmp_path / "full"], tmp_path / "bad")

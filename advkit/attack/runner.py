@@ -43,8 +43,10 @@ def run_attack(
     resume: bool = False,
     progress: bool = True,
     config: dict[str, Any] | None = None,
+    shard: tuple[int, int] = (0, 1),
 ) -> tuple[list[AttackResult], dict[str, Any]]:
-    """Attack every example of `data`; with `out_dir`, write results.jsonl as they finish and summary.json."""
+    """Attack every example of `data` (or shard i of n: the indices ≡ i mod n); with `out_dir`, write
+    results.jsonl as they finish and summary.json."""
     from tqdm.auto import tqdm
 
     out = Path(out_dir) if out_dir else None
@@ -60,12 +62,17 @@ def run_attack(
         path.write_text("".join(json.dumps(r.to_json()) + "\n" for r in done), encoding="utf-8")
         (out / "config.json").write_text(json.dumps(config or {}, indent=2) + "\n")
     finished = {r.index for r in done}
-    todo = [i for i in range(len(data)) if i not in finished]
+    part, parts = shard
+    if not 0 <= part < parts:
+        raise AdvkitError(f"shard {part}/{parts}: the shard number must be in 0..{parts - 1}")
+    mine = [i for i in range(len(data)) if i % parts == part]
+    done = [r for r in done if r.index % parts == part]
+    todo = [i for i in mine if i not in finished]
     victim = attack.victim
     victim_before = getattr(victim, "model_seconds", 0.0)
     began = time.perf_counter()
     results = list(done)
-    bar = tqdm(total=len(data), initial=len(done), desc=f"attack {attack.name}", disable=not progress)
+    bar = tqdm(total=len(mine), initial=len(done), desc=f"attack {attack.name}", disable=not progress)
     handle = (out / RESULTS).open("a", encoding="utf-8") if out else None
     try:
         for result in attack.run(data, batch_size=batch_size, indices=todo):
@@ -140,3 +147,28 @@ def show_examples(results: Sequence[AttackResult], count: int, color: bool = Tru
         lines.append("  - " + paint(old, marked_old, "red"))
         lines.append("  + " + paint(new, marked_new, "green"))
     return "\n".join(lines)
+
+
+def merge_results(
+    folders: Sequence[str | Path], out_dir: str | Path
+) -> tuple[list[AttackResult], dict[str, Any]]:
+    """Join the results of shards (or any disjoint runs) into one results.jsonl and summary.json."""
+    results: dict[int, AttackResult] = {}
+    wall, victim = 0.0, 0.0
+    for folder in map(Path, folders):
+        for r in read_results(folder / RESULTS):
+            if r.index in results:
+                raise AdvkitError(f"example {r.index} appears in two of the merged runs ({folder})")
+            results[r.index] = r
+        summary_file = folder / SUMMARY
+        if summary_file.exists():
+            shard_summary = json.loads(summary_file.read_text())
+            wall = max(wall, shard_summary.get("Wall time (s)", 0.0))  # shards run side by side
+            victim += shard_summary.get("Victim time (s)", 0.0)
+    merged = [results[i] for i in sorted(results)]
+    summary = summarize(merged, wall or None, victim or None)
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / RESULTS).write_text("".join(json.dumps(r.to_json()) + "\n" for r in merged), encoding="utf-8")
+    (out / SUMMARY).write_text(json.dumps(summary, indent=2) + "\n")
+    return merged, summary
