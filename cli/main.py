@@ -338,6 +338,12 @@ RECIPE_NAMES = ["textfooler", "textbugger", "bert-attack", "bae"]
 @click.option(
     "--show", default=0, show_default=True, help="print N successful examples with the changed words coloured"
 )
+@click.option(
+    "--shard",
+    default="0/1",
+    show_default=True,
+    help="i/n: attack the examples whose index is i mod n; join with attack-merge",
+)
 def attack(
     victim: str,
     recipe: str,
