@@ -12,6 +12,7 @@ import json
 import random
 import time
 from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -41,6 +42,8 @@ class TrainConfig:
     lp_epochs: int = 1  # LPFT (Kumar et al., ICLR 2022): epochs of linear probing before full fine-tuning
     lp_lr: float = 1e-3  # our choice: the probe trains a fresh head only, so a larger step is safe
     device: str | None = None
+    accumulation_steps: int = 1  # micro-batches per process and optimizer step (same update, less memory)
+    bf16: bool = False  # bf16 autocast on CUDA
 
 
 @dataclass
@@ -112,10 +115,11 @@ def train(
             f"labels go up to {max(train_data.labels)} but the model has {len(model.labels)} classes"
         )
     objective = objective or CleanObjective()
+    parallel = DataParallel()
     set_seed(config.seed)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    device = torch.device(config.device or ("cuda" if torch.cuda.is_available() else "cpu"))
+    device = torch.device(config.device) if config.device else parallel.device
     model.to(device)
     steps_per_epoch = -(-len(train_data) // config.batch_size)
     eval_every = config.eval_every or steps_per_epoch
@@ -136,7 +140,12 @@ def train(
             optimizer = _optimizer(model, config, linear_probe=step_done < lp_steps)
         model.load_state_dict(type(model).from_pretrained(out_dir / CHECKPOINT).state_dict())
         state = load_checkpoint(out_dir, optimizer)
-    bar = tqdm(total=total, initial=state["step"], desc=f"train {model.config.method}", disable=not progress)
+    bar = tqdm(
+        total=total,
+        initial=state["step"],
+        desc=f"train {model.config.method}",
+        disable=not progress or not parallel.is_main,
+    )
     while state["step"] < total and state["stale"] < config.patience:
         step = state["step"]
         epoch, offset = divmod(step, steps_per_epoch)
@@ -146,16 +155,14 @@ def train(
         batch = order[start : start + config.batch_size]
         if step == lp_steps and lp_steps > 0:  # LPFT: the probe is done, now fine-tune everything
             optimizer = _optimizer(model, config, linear_probe=False)
-        texts = [train_data.texts[i] for i in batch]
-        labels = torch.tensor([train_data.labels[i] for i in batch], device=device)
         sampler = random.Random(config.seed * 1_000_003 + 7919 * step)
         views = [[sampler.randrange(model.num_views)] for _ in batch]  # one sampled template per example
         model.train()
         began = time.perf_counter()
-        loss = objective.loss(model, texts, labels, views)
         optimizer.zero_grad(set_to_none=True)
+        loss = _accumulate(model, objective, train_data, batch, views, config, device, parallel)
         updated = time.perf_counter()
-        loss.backward()
+        parallel.average_gradients(model)
         optimizer.step()
         objective.stats["update_seconds"] = (
             objective.stats.get("update_seconds", 0.0) + time.perf_counter() - updated
@@ -163,12 +170,12 @@ def train(
         state["train_seconds"] += time.perf_counter() - began
         state["step"] = step = step + 1
         bar.update(1)
-        bar.set_postfix(loss=f"{loss.item():.3f}", best_dev=f"{max(state['best'], 0):.3f}")
+        bar.set_postfix(loss=f"{loss:.3f}", best_dev=f"{max(state['best'], 0):.3f}")
         if step % eval_every == 0 or step == total:
             entry = {
                 "step": step,
                 "epoch": round(step / steps_per_epoch, 3),
-                "loss": loss.item(),
+                "loss": loss,
                 "dev_accuracy": evaluate(model, dev_data, config.eval_batch_size)["accuracy"],
             }
             entry.update(on_eval(model) if on_eval else {})
@@ -176,10 +183,13 @@ def train(
             state["history"].append(entry)
             if entry["dev_accuracy"] > state["best"]:
                 state.update(best=entry["dev_accuracy"], best_step=step, stale=0)
-                model.save_pretrained(out_dir)
+                if parallel.is_main:
+                    model.save_pretrained(out_dir)
             else:
                 state["stale"] += 1
-            save_checkpoint(out_dir, model, optimizer, state)
+            if parallel.is_main:
+                save_checkpoint(out_dir, model, optimizer, state)
+            parallel.wait()
     bar.close()
     epochs_run = state["step"] / steps_per_epoch
     result = TrainResult(
@@ -190,13 +200,74 @@ def train(
         state["train_seconds"] / max(epochs_run, 1e-9),
         state["history"],
     )
-    (out_dir / "metrics.json").write_text(
-        json.dumps(
-            {"train": asdict(result), "config": asdict(config), "train_size": len(train_data)}, indent=2
+    if parallel.is_main:
+        (out_dir / "metrics.json").write_text(
+            json.dumps(
+                {"train": asdict(result), "config": asdict(config), "train_size": len(train_data)}, indent=2
+            )
+            + "\n"
         )
-        + "\n"
-    )
     return result
+
+
+class DataParallel:
+    """Data parallelism under Hugging Face Accelerate (`accelerate launch` or torchrun, any backend): each
+    process takes a slice of every global batch, and gradients are summed across processes. Losses are
+    scaled by the global batch size, so any number of processes gives the update of one process."""
+
+    def __init__(self) -> None:
+        from accelerate import PartialState
+
+        self.state = PartialState(cpu=not torch.cuda.is_available())  # CPU processes join over gloo
+        self.rank, self.world = self.state.process_index, self.state.num_processes
+        self.is_main = self.state.is_main_process
+        self.device = torch.device("cpu") if self.state.device.type == "cpu" else self.state.device
+
+    def local(self, items: list[Any]) -> list[Any]:
+        return items[self.rank :: self.world]
+
+    def average_gradients(self, model: torch.nn.Module) -> None:
+        if self.world == 1:
+            return
+        import torch.distributed as dist
+
+        for p in model.parameters():
+            if p.requires_grad:
+                grad = p.grad if p.grad is not None else torch.zeros_like(p)
+                dist.all_reduce(grad, op=dist.ReduceOp.SUM)
+                p.grad = grad
+
+    def wait(self) -> None:
+        self.state.wait_for_everyone()
+
+
+def _accumulate(
+    model: TextClassifier,
+    objective: Objective,
+    data: Dataset,
+    batch: list[int],
+    views: list[list[int]],
+    config: TrainConfig,
+    device: torch.device,
+    parallel: DataParallel,
+) -> float:
+    """Backward this process's share of the global batch in micro-batches; the global mean loss (this share)."""
+    mine = parallel.local(list(range(len(batch))))
+    chunks = [mine[k :: config.accumulation_steps] for k in range(config.accumulation_steps)]
+    total = 0.0
+    autocast = (
+        torch.autocast("cuda", dtype=torch.bfloat16)
+        if config.bf16 and device.type == "cuda"
+        else nullcontext()
+    )
+    for chunk in (c for c in chunks if c):
+        texts = [data.texts[batch[k]] for k in chunk]
+        labels = torch.tensor([data.labels[batch[k]] for k in chunk], device=device)
+        with autocast:
+            loss = objective.loss(model, texts, labels, [views[k] for k in chunk]) * (len(chunk) / len(batch))
+        loss.backward()
+        total += loss.item()
+    return total * parallel.world if parallel.world > 1 else total
 
 
 def _optimizer(model: TextClassifier, config: TrainConfig, linear_probe: bool) -> torch.optim.Optimizer:
