@@ -339,6 +339,13 @@ RECIPE_NAMES = ["textfooler", "textbugger", "bert-attack", "bae"]
     "--show", default=0, show_default=True, help="print N successful examples with the changed words coloured"
 )
 @click.option(
+    "--precision",
+    default="auto",
+    type=click.Choice(["auto", "fp32", "bf16"]),
+    show_default=True,
+    help="victim arithmetic: auto = bf16 on CUDA, fp32 on CPU",
+)
+@click.option(
     "--shard",
     default="0/1",
     show_default=True,
@@ -364,6 +371,7 @@ def attack(
     out: str | None,
     resume: bool,
     show: int,
+    precision: str,
     shard: str,
 ) -> None:
     """Attack a victim with a recipe; write results.jsonl and summary.json; print the summary."""
@@ -376,7 +384,7 @@ def attack(
     data = load_dataset(dataset, split, task=task)
     if num_examples is not None:
         data = data.subset(range(min(num_examples, len(data))))
-    target = load_victim(victim, batch_size=victim_batch_size)
+    target = load_victim(victim, batch_size=victim_batch_size, precision=precision)
     options = {
         "recipe": recipe,
         "victim": victim,
