@@ -113,3 +113,15 @@ def test_hugging_face_sequence_classifier_is_a_victim():
     expected = model(**enc).logits.softmax(-1).detach().numpy()
     np.testing.assert_allclose(probs[0], expected[0], atol=1e-6)
     assert victim.queries == 3 and probs.shape == (3, 2)
+
+
+def test_bf16_precision_is_close_and_bad_precision_is_an_error():
+    tok = word_tokenizer("masked")
+    clf = TextClassifier.build(
+        "mvp", tiny_model("bert", len(tok)), tok, ["negative", "positive"], task="sentiment"
+    )
+    exact = ModelVictim(clf, precision="fp32").predict_proba(TEXTS)
+    fast = ModelVictim(clf, precision="bf16").predict_proba(TEXTS)
+    np.testing.assert_allclose(fast, exact, atol=0.02)
+    with pytest.raises(AdvkitError, match="precision"):
+        ModelVictim(clf, precision="fp8")
