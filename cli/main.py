@@ -121,6 +121,10 @@ def train_options(function: Any) -> Any:
         click.option("--max-steps", default=None, type=int),
         click.option("--seed", default=0, show_default=True),
         click.option("--resume", is_flag=True, help="continue from the checkpoint in --out"),
+        click.option(
+            "--accumulation-steps", default=1, show_default=True, help="micro-batches per optimizer step"
+        ),
+        click.option("--bf16", is_flag=True, help="bf16 autocast on CUDA"),
     ]
     for option in reversed(options):
         function = option(function)
@@ -167,6 +171,8 @@ def _fit(
         patience=o["patience"],
         seed=o["seed"],
         max_steps=o["max_steps"],
+        accumulation_steps=o["accumulation_steps"],
+        bf16=o["bf16"],
     )
     out_dir = Path(o["out"] or default_out or Path("runs") / method)
     hook = on_eval(dev_data) if on_eval else None
