@@ -36,6 +36,7 @@ def textfooler(
     from advkit.embeddings import default_space
 
     space = space if space is not None else default_space()
+    # Stopwords: NLTK's English list; TextFooler's code ships its own list of about 240 words.
     constraints: list[Any] = [RepeatModification(), StopwordModification()]
     if max_perturb is not None:
         constraints.append(MaxWordsPerturbed(max_percent=max_perturb))
