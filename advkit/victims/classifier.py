@@ -283,19 +283,9 @@ class TextClassifier(nn.Module):
 
     def collate(self, views: list[View], device: torch.device | str = "cpu") -> dict[str, torch.Tensor]:
         """Right-pad to the longest sequence in this batch only (never to a fixed length)."""
-        width = max(len(v.input_ids) for v in views)
-        pad = self.tokenizer.pad_token_id
-        ids = torch.full((len(views), width), pad, dtype=torch.long)
-        attention = torch.zeros((len(views), width), dtype=torch.long)
-        for row, v in enumerate(views):
-            ids[row, : len(v.input_ids)] = torch.tensor(v.input_ids)
-            attention[row, : len(v.input_ids)] = 1
+        ids, attention = pad_views(views, self.tokenizer.pad_token_id, device)
         readout = torch.tensor([v.readout for v in views], dtype=torch.long)
-        return {
-            "input_ids": ids.to(device),
-            "attention_mask": attention.to(device),
-            "readout": readout.to(device),
-        }
+        return {"input_ids": ids, "attention_mask": attention, "readout": readout.to(device)}
 
     # --- scoring --------------------------------------------------------------------------------------------
 
@@ -338,6 +328,19 @@ class TextClassifier(nn.Module):
         flat = [v for per_input in featurized for v in per_input]
         device = next(self.parameters()).device
         return self.pool(self(**self.collate(flat, device)), len(inputs))
+
+
+def pad_views(
+    views: list[View], pad_id: int, device: torch.device | str
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """(input ids, attention mask), right-padded to the longest view of the batch."""
+    width = max(len(v.input_ids) for v in views)
+    ids = torch.full((len(views), width), pad_id, dtype=torch.long)
+    attention = torch.zeros((len(views), width), dtype=torch.long)
+    for row, v in enumerate(views):
+        ids[row, : len(v.input_ids)] = torch.tensor(v.input_ids)
+        attention[row, : len(v.input_ids)] = 1
+    return ids.to(device), attention.to(device)
 
 
 def _truncate(segments: list[list[int]], budget: int, separators: int) -> list[list[int]]:

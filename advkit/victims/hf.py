@@ -9,7 +9,7 @@ import torch
 from torch import nn
 
 from advkit.data import TextInput
-from advkit.victims.classifier import View
+from advkit.victims.classifier import View, pad_views
 
 
 class HFSequenceClassifier(nn.Module):
@@ -47,13 +47,8 @@ class HFSequenceClassifier(nn.Module):
         return out
 
     def collate(self, views: list[View], device: torch.device | str = "cpu") -> dict[str, torch.Tensor]:
-        width = max(len(v.input_ids) for v in views)
-        ids = torch.full((len(views), width), self.tokenizer.pad_token_id, dtype=torch.long)
-        attention = torch.zeros((len(views), width), dtype=torch.long)
-        for row, v in enumerate(views):
-            ids[row, : len(v.input_ids)] = torch.tensor(v.input_ids)
-            attention[row, : len(v.input_ids)] = 1
-        return {"input_ids": ids.to(device), "attention_mask": attention.to(device)}
+        ids, attention = pad_views(views, self.tokenizer.pad_token_id, device)
+        return {"input_ids": ids, "attention_mask": attention}
 
     def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
         return self.model(input_ids=input_ids, attention_mask=attention_mask).logits
