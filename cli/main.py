@@ -32,6 +32,10 @@ def cli() -> None:
 
 
 def main() -> None:
+    import os
+
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")  # advkit's own progress bars are enough
+    os.environ.setdefault("TRANSFORMERS_NO_ADVISORY_WARNINGS", "1")
     cli(prog_name="advkit")
 
 

@@ -75,10 +75,17 @@ def load_model(name: str, with_lm_head: bool) -> tuple[Any, bool]:
     config = load_config(name)
     if not with_lm_head:
         return AutoModel.from_pretrained(resolve(name)), True
+    from transformers.utils import logging as hf_logging
+
     cls = AutoModelForMaskedLM if lm_kind(config) == "masked" else AutoModelForCausalLM
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        model, info = cls.from_pretrained(resolve(name), output_loading_info=True)  # type: ignore[misc]
+    verbosity = hf_logging.get_verbosity()
+    hf_logging.set_verbosity_error()  # we report a missing head ourselves, loudly, where it matters
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            model, info = cls.from_pretrained(resolve(name), output_loading_info=True)  # type: ignore[misc]
+    finally:
+        hf_logging.set_verbosity(verbosity)
     head_pretrained = not any(_is_head_key(k) for k in info.get("missing_keys", []))
     return model, head_pretrained
 
