@@ -79,6 +79,7 @@ def run_advkit(victim_dir: Path, space_dir: Path, encoder: str, n: int, batch_si
         "examples": len(results),
         "attacked": len(attacked),
         "succeeded": summary["Number of successful attacks"],
+        "original_accuracy": summary["Original accuracy"],
         "success_rate": summary["Attack success rate"],
         "queries_per_example": summary["Avg num queries"],
         "wall_seconds": wall,

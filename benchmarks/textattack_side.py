@@ -111,6 +111,7 @@ def main() -> None:
                 "examples": len(results),
                 "attacked": len(attacked),
                 "succeeded": len(succeeded),
+                "original_accuracy": 100.0 * len(attacked) / max(len(results), 1),
                 "success_rate": 100.0 * len(succeeded) / max(len(attacked), 1),
                 "queries_per_example": float(np.mean([r.num_queries for r in attacked])) if attacked else 0.0,
                 "wall_seconds": wall,
