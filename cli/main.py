@@ -295,6 +295,8 @@ def eval_(
 
     model = load_victim(victim).model
     data = load_dataset(dataset, split, task=task).take(num_examples)
+    if len(model.labels) != len(data.label_names):
+        raise AdvkitError(f"the victim has {len(model.labels)} labels, the dataset {len(data.label_names)}")
     began = time.perf_counter()
     result = evaluate(model, data, batch_size)
     seconds = time.perf_counter() - began

@@ -160,7 +160,8 @@ class CallableVictim(CountingVictim):
 def load_victim(
     name_or_path: str, batch_size: int = 32, query_budget: int | None = None, precision: str = "auto"
 ) -> ModelVictim:
-    """A saved advkit victim: a path, or `mvp` / `mlp-ft` / ... for the default `runs/<method>`."""
+    """A saved advkit victim (a folder, or `mvp` / `mlp-ft` / ... for `runs/<method>`), or any Hugging Face
+    sequence classifier (a folder or a hub id)."""
     from pathlib import Path
 
     from advkit.victims.classifier import METHODS, TextClassifier
@@ -170,12 +171,17 @@ def load_victim(
         if name_or_path in METHODS and not Path(name_or_path).exists()
         else Path(name_or_path)
     )
-    if not path.exists():
-        hint = f"; train it with `advkit train --method {name_or_path}`" if name_or_path in METHODS else ""
-        raise AdvkitError(f"no victim at {path}{hint}")
-    return ModelVictim(
-        TextClassifier.from_pretrained(path),
-        batch_size=batch_size,
-        query_budget=query_budget,
-        precision=precision,
-    )
+    if (path / "advkit.json").is_file():
+        model: Any = TextClassifier.from_pretrained(path)
+    elif name_or_path in METHODS:
+        raise AdvkitError(f"no victim at {path}; train it with `advkit train --method {name_or_path}`")
+    else:
+        from advkit.victims.hf import HFSequenceClassifier
+
+        try:
+            model = HFSequenceClassifier.from_pretrained(name_or_path)
+        except (OSError, ValueError) as e:
+            raise AdvkitError(
+                f"no victim at {name_or_path}: neither an advkit victim (advkit.json) nor a Hugging Face sequence classifier"
+            ) from e
+    return ModelVictim(model, batch_size=batch_size, query_budget=query_budget, precision=precision)
