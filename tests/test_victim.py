@@ -125,3 +125,20 @@ def test_bf16_precision_is_close_and_bad_precision_is_an_error():
     np.testing.assert_allclose(fast, exact, atol=0.02)
     with pytest.raises(AdvkitError, match="precision"):
         ModelVictim(clf, precision="fp8")
+
+
+def test_load_victim_takes_hugging_face_classifier_folders(tmp_path):
+    from transformers import BertConfig, BertForSequenceClassification
+
+    from advkit.victims import load_victim
+
+    tok = word_tokenizer("masked")
+    config = BertConfig(vocab_size=len(tok), hidden_size=32, num_hidden_layers=1, num_attention_heads=2, intermediate_size=64)
+    BertForSequenceClassification(config).save_pretrained(tmp_path / "clf")
+    tok.save_pretrained(tmp_path / "clf")
+    victim = load_victim(str(tmp_path / "clf"))
+    assert victim.predict_proba(["good movie"]).shape == (1, 2)
+    with pytest.raises(AdvkitError, match="neither an advkit victim"):
+        load_victim(str(tmp_path / "missing"))
+    with pytest.raises(AdvkitError, match="advkit train --method mvp"):
+        load_victim("mvp")
