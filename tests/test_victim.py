@@ -127,7 +127,8 @@ def test_bf16_precision_is_close_and_bad_precision_is_an_error():
         ModelVictim(clf, precision="fp8")
 
 
-def test_load_victim_takes_hugging_face_classifier_folders(tmp_path):
+def test_load_victim_takes_hugging_face_classifier_folders(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # no runs/mvp here
     from transformers import BertConfig, BertForSequenceClassification
 
     from advkit.victims import load_victim
