@@ -128,12 +128,6 @@ def causal_adds_bos(tokenizer: Any) -> bool:
     return bool(ids) and tokenizer.bos_token_id is not None and ids[0] == tokenizer.bos_token_id
 
 
-def set_dropout(model: nn.Module, enabled: bool) -> None:
-    for module in model.modules():
-        if isinstance(module, nn.Dropout):
-            module.train(enabled)
-
-
 def check_path(path: str | Path) -> Path:
     path = Path(path)
     if not (path / "advkit.json").is_file():
