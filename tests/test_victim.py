@@ -134,7 +134,9 @@ def test_load_victim_takes_hugging_face_classifier_folders(tmp_path, monkeypatch
     from advkit.victims import load_victim
 
     tok = word_tokenizer("masked")
-    config = BertConfig(vocab_size=len(tok), hidden_size=32, num_hidden_layers=1, num_attention_heads=2, intermediate_size=64)
+    config = BertConfig(
+        vocab_size=len(tok), hidden_size=32, num_hidden_layers=1, num_attention_heads=2, intermediate_size=64
+    )
     BertForSequenceClassification(config).save_pretrained(tmp_path / "clf")
     tok.save_pretrained(tmp_path / "clf")
     victim = load_victim(str(tmp_path / "clf"))
