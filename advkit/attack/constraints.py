@@ -126,7 +126,8 @@ class PartOfSpeech:
     """The substitute keeps the original word's universal POS tag in context (NLTK averaged perceptron)."""
 
     allow_verb_noun_swap: bool = True  # TextFooler's recipe allows NOUN <-> VERB
-    context: int = 5  # words either side given to the tagger
+    before: int = 4  # words before the changed one given to the tagger (TextAttack's PartOfSpeech)
+    after: int = 3  # words after it (TextAttack's PartOfSpeech)
     compare_against_original: bool = False
     _cache: dict[tuple[str, ...], list[str]] = field(default_factory=dict, repr=False)
 
@@ -143,8 +144,8 @@ class PartOfSpeech:
         return [self._cache[w] for w in windows]
 
     def _window(self, text: AttackedText, i: int) -> tuple[tuple[str, ...], int]:
-        start = max(0, i - self.context)
-        return tuple(text.words[start : i + self.context + 1]), i - start
+        start = max(0, i - self.before)
+        return tuple(text.words[start : i + self.after + 1]), i - start
 
     def check(self, references: Sequence[AttackedText], candidates: Sequence[AttackedText]) -> np.ndarray:
         jobs, positions = [], []
