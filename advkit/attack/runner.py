@@ -23,11 +23,12 @@ def read_results(path: Path) -> list[AttackResult]:
     results: list[AttackResult] = []
     if not path.exists():
         return results
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+    lines = path.read_text(encoding="utf-8").splitlines()
+    for number, line in enumerate(lines, 1):
         try:
             results.append(AttackResult.from_json(json.loads(line)))
         except (json.JSONDecodeError, TypeError, KeyError) as e:
-            if number == len(path.read_text(encoding="utf-8").splitlines()):
+            if number == len(lines):
                 break
             raise AdvkitError(
                 f"{path}:{number}: not an attack result; delete the file or run without --resume"
@@ -70,8 +71,11 @@ def run_attack(
     todo = [i for i in mine if i not in finished]
     victim = attack.victim
     victim_before = getattr(victim, "model_seconds", 0.0)
+    queries_before = getattr(victim, "queries", 0)
     began = time.perf_counter()
     results = list(done)
+    succeeded = sum(r.status == "succeeded" for r in done)
+    attacked = sum(r.status != "skipped" for r in done)
     bar = tqdm(total=len(mine), initial=len(done), desc=f"attack {attack.name}", disable=not progress)
     handle = (out / RESULTS).open("a", encoding="utf-8") if out else None
     try:
@@ -81,13 +85,12 @@ def run_attack(
                 handle.write(json.dumps(result.to_json()) + "\n")
                 handle.flush()
             bar.update(1)
-            attacked = [r for r in results if r.status != "skipped"]
-            rate = sum(r.status == "succeeded" for r in attacked) / max(len(attacked), 1)
+            succeeded += result.status == "succeeded"
+            attacked += result.status != "skipped"
+            queries = getattr(victim, "queries", 0) - queries_before
             bar.set_postfix(
-                success=f"{100 * rate:.1f}%",
-                queries_s=f"{victim.queries / max(time.perf_counter() - began, 1e-9):.0f}"
-                if hasattr(victim, "queries")
-                else "",
+                success=f"{100 * succeeded / max(attacked, 1):.1f}%",
+                queries_s=f"{queries / max(time.perf_counter() - began, 1e-9):.0f}",
             )
     finally:
         bar.close()
