@@ -38,13 +38,20 @@ class HFSequenceClassifier(nn.Module):
         )
 
     def featurize(self, inputs: list[TextInput], views: Any = None) -> list[list[View]]:
-        firsts = [x if isinstance(x, str) else x[0] for x in inputs]
-        seconds = [None if isinstance(x, str) else x[1] for x in inputs]
-        out = []
-        for first, second in zip(firsts, seconds, strict=True):
-            ids = self.tokenizer(first, second, truncation=True, max_length=self.max_length)["input_ids"]
-            out.append([View(list(ids), len(ids) - 1)])
-        return out
+        """One view per input; texts and pairs are each tokenized in one batched call."""
+        ids: dict[int, list[int]] = {}
+        singles = [i for i, x in enumerate(inputs) if isinstance(x, str)]
+        pairs = [i for i, x in enumerate(inputs) if not isinstance(x, str)]
+        if singles:
+            encoded = self.tokenizer(
+                [inputs[i] for i in singles], truncation=True, max_length=self.max_length
+            )
+            ids.update(zip(singles, encoded["input_ids"], strict=True))
+        if pairs:
+            firsts, seconds = [inputs[i][0] for i in pairs], [inputs[i][1] for i in pairs]
+            encoded = self.tokenizer(firsts, seconds, truncation=True, max_length=self.max_length)
+            ids.update(zip(pairs, encoded["input_ids"], strict=True))
+        return [[View(list(ids[i]), len(ids[i]) - 1)] for i in range(len(inputs))]
 
     def collate(self, views: list[View], device: torch.device | str = "cpu") -> dict[str, torch.Tensor]:
         ids, attention = pad_views(views, self.tokenizer.pad_token_id, device)
