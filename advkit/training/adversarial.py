@@ -158,21 +158,21 @@ class DiscreteObjective:
         self.calls = 0
 
     def _attack_for(self, model: TextClassifier) -> Any:
-        from advkit.victims.victim import ModelVictim
+        from advkit.attack.recipes import build_recipe
 
-        victim = ModelVictim(model, batch_size=64, cache_size=0)  # fresh: answers follow the current weights
-        if self.attack is None:
-            from advkit.attack.recipes import build_recipe
-
-            self.attack = build_recipe(
-                self.config.recipe,
+        config = self.config
+        self.attack = aimed_at(
+            model,
+            self.attack,
+            lambda victim: build_recipe(
+                config.recipe,
                 victim,
-                query_budget=self.config.query_budget,
-                max_perturb=self.config.max_perturb,
-                seed=self.config.seed,
-                **self.config.options,
-            )
-        self.attack.victim = victim
+                query_budget=config.query_budget,
+                max_perturb=config.max_perturb,
+                seed=config.seed,
+                **config.options,
+            ),
+        )
         return self.attack
 
     def adversarial_examples(
@@ -226,18 +226,27 @@ def robust_accuracy_hook(dev: Any, size: int, max_perturb: float) -> Any:
     """An `on_eval` hook: accuracy under TextFooler on a fixed sample of `size` dev examples."""
     from advkit.attack.recipes import build_recipe
     from advkit.attack.summary import summarize
-    from advkit.victims.victim import ModelVictim
 
     sample = dev.subset(range(min(size, len(dev))))
     attack: Any = None
 
     def hook(model: TextClassifier) -> dict[str, Any]:
         nonlocal attack
-        victim = ModelVictim(model, batch_size=64, cache_size=0)
-        if attack is None:
-            attack = build_recipe("textfooler", victim, task=dev.task, max_perturb=max_perturb)
-        attack.victim = victim
+        attack = aimed_at(
+            model, attack, lambda v: build_recipe("textfooler", v, task=dev.task, max_perturb=max_perturb)
+        )
         summary = summarize(list(attack.run(sample, batch_size=len(sample))))
         return {"robust_accuracy": summary["Accuracy under attack"] / 100}
 
     return hook
+
+
+def aimed_at(model: TextClassifier, attack: Any, build: Any) -> Any:
+    """`attack` (built by `build(victim)` the first time, so its encoder and synonym space load once) pointed at
+    a fresh victim over the current weights: no cached answer outlives a weight update."""
+    from advkit.victims.victim import ModelVictim
+
+    victim = ModelVictim(model, batch_size=64, cache_size=0)
+    attack = attack if attack is not None else build(victim)
+    attack.victim = victim
+    return attack

@@ -267,7 +267,7 @@ def _accumulate(
             loss = objective.loss(model, texts, labels, [views[k] for k in chunk]) * (len(chunk) / len(batch))
         loss.backward()
         total += loss.item()
-    return total * parallel.world if parallel.world > 1 else total
+    return total * parallel.world  # this share, scaled to estimate the global mean loss
 
 
 def _optimizer(model: TextClassifier, config: TrainConfig, linear_probe: bool) -> torch.optim.Optimizer:
