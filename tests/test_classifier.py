@@ -186,3 +186,20 @@ def test_roberta_style_bpe_words_get_a_leading_space():
     toks = tokens(clf, view)
     assert toks[0] == "<s>" and toks[-1] == "</s>" and toks[view.readout] == "<mask>"
     assert "Ġmovie" in toks and "Ġsentiment" in toks
+
+
+@pytest.mark.parametrize("model_type", ["gpt2", "llama"])
+def test_packed_causal_views_score_as_unpacked(model_type):
+    """One input's templates packed into one row (shared prefix once) give the unpacked scores, also when
+    truncation makes the templates' texts differ."""
+    clf = build(model_type, max_length=12).eval()
+    texts = ["good movie", "a bad bad film that was long and dull and bad", "film", "bad good movie film"]
+    flat = [v for per in clf.featurize(texts) for v in per]
+    packed = clf.collate(flat, views_per_row=clf.num_views)
+    assert packed["input_ids"].shape[0] == len(texts)
+    assert packed["input_ids"].shape[1] < max(len(v.input_ids) for v in flat) * clf.num_views
+    with torch.no_grad():
+        expected = clf(**clf.collate(flat))
+        assert torch.allclose(clf(**packed), expected, atol=1e-5)
+        with torch.autocast("cpu", dtype=torch.bfloat16):
+            assert torch.allclose(clf(**packed).float(), expected, atol=0.1)

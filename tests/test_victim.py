@@ -80,6 +80,8 @@ def test_predictions_do_not_depend_on_batch_size(method, model_type):
     odd = ModelVictim(clf, batch_size=5, cache_size=0).predict_proba(list(reversed(TEXTS)))[::-1]
     np.testing.assert_allclose(one, many, atol=1e-6)
     np.testing.assert_allclose(one, odd, atol=1e-6)
+    unpacked = ModelVictim(clf, batch_size=7, cache_size=0, pack_templates=False).predict_proba(TEXTS)
+    np.testing.assert_allclose(one, unpacked, atol=1e-6)
     assert one.shape == (len(TEXTS), 2)
     np.testing.assert_allclose(one.sum(axis=1), 1.0, rtol=1e-5)
 

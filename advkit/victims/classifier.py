@@ -281,8 +281,18 @@ class TextClassifier(nn.Module):
         readout = ids.index(tok.mask_token_id) if self.config.method == "mvp" else 0
         return View(ids, readout)
 
-    def collate(self, views: list[View], device: torch.device | str = "cpu") -> dict[str, torch.Tensor]:
-        """Right-pad to the longest sequence in this batch only (never to a fixed length)."""
+    def collate(
+        self, views: list[View], device: torch.device | str = "cpu", views_per_row: int = 1
+    ) -> dict[str, torch.Tensor]:
+        """Right-pad to the longest sequence in this batch only (never to a fixed length).
+
+        Causal LMs with `views_per_row > 1`: each run of that many consecutive views (one input's templates)
+        becomes one packed row — their shared prefix once, then each view's own suffix — with an attention
+        mask that lets a suffix see only the prefix and itself, and positions that continue the prefix. The
+        scores equal those of the unpacked views; an MVP input costs its text once instead of once per template.
+        """
+        if self.config.kind == "causal" and views_per_row > 1:
+            return pack_views(views, views_per_row, self.tokenizer.pad_token_id, device)
         ids, attention = pad_views(views, self.tokenizer.pad_token_id, device)
         readout = torch.tensor([v.readout for v in views], dtype=torch.long)
         return {"input_ids": ids, "attention_mask": attention, "readout": readout.to(device)}
@@ -295,13 +305,26 @@ class TextClassifier(nn.Module):
         attention_mask: torch.Tensor,
         readout: torch.Tensor,
         inputs_embeds: torch.Tensor | None = None,
+        position_ids: torch.Tensor | None = None,
+        readout_row: torch.Tensor | None = None,
     ) -> torch.Tensor:
-        """Class scores [m, n_labels] for m views. Pass `inputs_embeds` to score perturbed embeddings."""
-        rows = torch.arange(readout.shape[0], device=readout.device)
+        """Class scores [m, n_labels] for m views. Pass `inputs_embeds` to score perturbed embeddings.
+
+        `readout_row` and `position_ids` come from packed batches (`collate(..., views_per_row=n)`): view k is
+        read at row `readout_row[k]`, column `readout[k]`.
+        """
+        rows = (
+            readout_row if readout_row is not None else torch.arange(readout.shape[0], device=readout.device)
+        )
         kwargs: dict[str, Any] = {"attention_mask": attention_mask}
         kwargs.update(inputs_embeds=inputs_embeds) if inputs_embeds is not None else kwargs.update(
             input_ids=input_ids
         )
+        if position_ids is not None:
+            kwargs["position_ids"] = position_ids
+        if attention_mask.dim() == 4 and torch.is_autocast_enabled(attention_mask.device.type):
+            # an additive mask in the compute dtype keeps attention on its fast kernels under autocast
+            kwargs["attention_mask"] = attention_mask.to(torch.get_autocast_dtype(attention_mask.device.type))
         if self.uses_lm_head and self.lm_head is None:  # a masked LM whose head we cannot split off
             vocab_logits = self.model(**kwargs).logits[rows, readout]
             return self._answer_scores(vocab_logits)
@@ -327,7 +350,8 @@ class TextClassifier(nn.Module):
         featurized = self.featurize(inputs, views)
         flat = [v for per_input in featurized for v in per_input]
         device = next(self.parameters()).device
-        return self.pool(self(**self.collate(flat, device)), len(inputs))
+        per_row = len(featurized[0]) if len({len(f) for f in featurized}) == 1 else 1
+        return self.pool(self(**self.collate(flat, device, views_per_row=per_row)), len(inputs))
 
 
 def pad_views(
@@ -341,6 +365,69 @@ def pad_views(
         ids[row, : len(v.input_ids)] = torch.tensor(v.input_ids)
         attention[row, : len(v.input_ids)] = 1
     return ids.to(device), attention.to(device)
+
+
+def pack_views(
+    views: list[View], views_per_row: int, pad_id: int, device: torch.device | str
+) -> dict[str, torch.Tensor]:
+    """Causal views packed `views_per_row` to a row: the group's common prefix, then each view's suffix.
+
+    The 4-D additive mask lets prefix tokens attend causally within the prefix and each suffix token attend
+    the prefix and the earlier tokens of its own suffix; position ids restart after the prefix for every
+    suffix, so each view is computed exactly as it would be alone.
+    """
+    if len(views) % views_per_row:
+        raise ValueError(f"{len(views)} views do not split into rows of {views_per_row}")
+    rows = []  # (token ids, position ids, segment of each token: -1 prefix / k suffix of view k, readouts)
+    for start in range(0, len(views), views_per_row):
+        group = views[start : start + views_per_row]
+        shared = _common_prefix_length([v.input_ids for v in group])
+        ids, positions, segment, readouts = (
+            list(group[0].input_ids[:shared]),
+            list(range(shared)),
+            [-1] * shared,
+            [],
+        )
+        for k, view in enumerate(group):
+            suffix = view.input_ids[shared:]
+            offset = len(ids)
+            readouts.append(view.readout if view.readout < shared else offset + view.readout - shared)
+            ids += suffix
+            positions += range(shared, shared + len(suffix))
+            segment += [k] * len(suffix)
+        rows.append((ids, positions, segment, readouts))
+    width = max(len(r[0]) for r in rows)
+    input_ids = torch.full((len(rows), width), pad_id, dtype=torch.long)
+    position_ids = torch.zeros((len(rows), width), dtype=torch.long)
+    segments = torch.full((len(rows), width), -2, dtype=torch.long)  # -2: padding
+    for r, (ids, positions, segment, _) in enumerate(rows):
+        input_ids[r, : len(ids)] = torch.tensor(ids)
+        position_ids[r, : len(ids)] = torch.tensor(positions)
+        segments[r, : len(ids)] = torch.tensor(segment)
+    query, key = segments[:, :, None], segments[:, None, :]
+    causal = torch.ones(width, width, dtype=torch.bool).tril()
+    allowed = causal & (key != -2) & ((key == -1) | (key == query))
+    allowed |= torch.eye(width, dtype=torch.bool)  # padding rows attend to themselves: no empty softmax
+    mask = torch.zeros(allowed.shape, dtype=torch.float32).masked_fill(
+        ~allowed, torch.finfo(torch.float32).min
+    )
+    readout = torch.tensor([i for r in rows for i in r[3]], dtype=torch.long)
+    readout_row = torch.arange(len(rows)).repeat_interleave(views_per_row)
+    return {
+        "input_ids": input_ids.to(device),
+        "attention_mask": mask[:, None].to(device),
+        "position_ids": position_ids.to(device),
+        "readout": readout.to(device),
+        "readout_row": readout_row.to(device),
+    }
+
+
+def _common_prefix_length(sequences: list[list[int]]) -> int:
+    shortest = min(len(s) for s in sequences)
+    for i in range(shortest):
+        if any(s[i] != sequences[0][i] for s in sequences[1:]):
+            return i
+    return shortest
 
 
 def _truncate(segments: list[list[int]], budget: int, separators: int) -> list[list[int]]:

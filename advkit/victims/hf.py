@@ -53,7 +53,9 @@ class HFSequenceClassifier(nn.Module):
             ids.update(zip(pairs, encoded["input_ids"], strict=True))
         return [[View(list(ids[i]), len(ids[i]) - 1)] for i in range(len(inputs))]
 
-    def collate(self, views: list[View], device: torch.device | str = "cpu") -> dict[str, torch.Tensor]:
+    def collate(
+        self, views: list[View], device: torch.device | str = "cpu", views_per_row: int = 1
+    ) -> dict[str, torch.Tensor]:
         ids, attention = pad_views(views, self.tokenizer.pad_token_id, device)
         return {"input_ids": ids, "attention_mask": attention}
 

@@ -2,8 +2,8 @@
 
 A Victim maps inputs to class probabilities. `ModelVictim` wraps a `TextClassifier` (MVP or MLP-FT) or any
 Hugging Face sequence classifier: it tokenizes with dynamic padding, sorts by length into batches, runs under
-`torch.inference_mode()` (bf16 autocast on CUDA), counts queries, enforces a query budget and caches repeated
-inputs. `CallableVictim` makes a user's own function a victim with the same bookkeeping.
+`torch.inference_mode()` (bf16 autocast on CUDA), packs a causal MVP input's templates into one row, counts
+queries, enforces a query budget and caches repeated inputs. `CallableVictim` makes a user's own function a victim with the same bookkeeping.
 """
 
 from __future__ import annotations
@@ -101,6 +101,7 @@ class ModelVictim(CountingVictim):
         cache_size: int = 100_000,
         device: str | None = None,
         precision: str = "auto",
+        pack_templates: bool = True,
     ):
         super().__init__(model.labels, query_budget, cache_size)
         import torch
@@ -112,6 +113,7 @@ class ModelVictim(CountingVictim):
         self.device = torch.device(device or ("cuda" if torch.cuda.is_available() else "cpu"))
         # auto: bf16 autocast on CUDA; fp32 on CPU (bf16 is ~2x faster on CPUs with AMX, but not exact)
         self.bf16 = precision == "bf16" or (precision == "auto" and self.device.type == "cuda")
+        self.pack_templates = pack_templates  # causal MVP: an input's templates share its text (pack_views)
         self.model.to(self.device)
 
     def _score(self, inputs: list[TextInput]) -> np.ndarray:
@@ -123,13 +125,20 @@ class ModelVictim(CountingVictim):
         lengths = [sum(len(v.input_ids) for v in per) for per in views]
         order = np.argsort(lengths, kind="stable")  # similar lengths share a batch: little padding
         probs = np.zeros((len(inputs), len(self.labels)), dtype=np.float32)
-        per_batch = max(1, self.batch_size // n_views)
+        packed = (
+            self.pack_templates
+            and n_views > 1
+            and getattr(getattr(self.model, "config", None), "kind", None) == "causal"
+        )
+        per_batch = self.batch_size if packed else max(1, self.batch_size // n_views)  # rows per forward
         autocast = torch.autocast(self.device.type, dtype=torch.bfloat16) if self.bf16 else nullcontext()
         with torch.inference_mode(), autocast:
             for start in range(0, len(order), per_batch):
                 chunk = order[start : start + per_batch]
                 flat = [v for i in chunk for v in views[i]]
-                scores = self.model(**self.model.collate(flat, self.device))
+                scores = self.model(
+                    **self.model.collate(flat, self.device, views_per_row=n_views if packed else 1)
+                )
                 logits = self.model.pool(scores.float(), len(chunk))
                 probs[chunk] = torch.softmax(logits, dim=-1).cpu().numpy()
         return probs
