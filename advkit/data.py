@@ -322,6 +322,20 @@ def _labels(
     return labels, names
 
 
+def _load_folder(folder: Path, split: str, seed: int, task: str | None) -> Dataset:
+    """A folder of split files. With train and dev files but no test file (the GLUE layout, test labels
+    hidden), the dev file is the test set and dev is carved from train, as the MVP paper does for SST-2."""
+    has = {s: any((folder / f"{s}{suffix}").exists() for suffix in SUFFIXES) for s in SPLITS}
+    glue_layout = has["train"] and has["dev"] and not has["test"]
+    if glue_layout and split in ("train", "dev"):
+        data = _carve(load_file(_local_split_file(folder, "train"), "train", task=task), split, False, seed)
+    else:
+        file_split = "dev" if glue_layout and split == "test" else split
+        data = load_file(_local_split_file(folder, file_split), split, task=task)
+    data.name = str(folder)
+    return data
+
+
 def _local_split_file(folder: Path, split: str) -> Path:
     for suffix in SUFFIXES:
         candidate = folder / f"{split}{suffix}"
@@ -347,9 +361,7 @@ def load_dataset(
         return _load_hub(name, split, seed)
     path = Path(name)
     if path.is_dir():
-        data = load_file(_local_split_file(path, split), split, task=task or infer_task(path.name))
-        data.name = str(path)
-        return data
+        return _load_folder(path, split, seed, task or infer_task(path.name))
     if path.is_file():
         return load_file(path, split, task=task)
     known = ", ".join([DEFAULT_DATASET, *HUB])

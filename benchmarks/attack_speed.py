@@ -68,7 +68,7 @@ def run_advkit(victim_dir: Path, space_dir: Path, encoder: str, n: int, batch_si
     from advkit.victims import ModelVictim
     from advkit.victims.hf import HFSequenceClassifier
 
-    data = load_dataset(str(SST2), "dev").subset(range(n))
+    data = load_dataset(str(SST2), "test").subset(range(n))
     victim = ModelVictim(HFSequenceClassifier.from_pretrained(str(victim_dir)), batch_size=128)
     attack = textfooler(victim, SynonymSpace.load(space_dir), sentence_encoder(encoder))
     began = time.perf_counter()

@@ -89,6 +89,19 @@ def test_offline_default_is_deduplicated_and_split_disjointly():
     assert load_dataset(None, "test").texts == splits["test"].texts  # the split is fixed
 
 
+def test_glue_layout_folder_tests_on_dev_and_carves_dev_from_train(tmp_path):
+    rows = [{"text": f"review {i}", "label": i % 2} for i in range(50)]
+    write(tmp_path / "train.jsonl", "".join(json.dumps(r) + "\n" for r in rows))
+    write(tmp_path / "dev.jsonl", json.dumps({"text": "held out", "label": 1}) + "\n")
+    test = load_dataset(str(tmp_path), "test")
+    train, dev = load_dataset(str(tmp_path), "train"), load_dataset(str(tmp_path), "dev")
+    assert test.texts == ["held out"] and test.split == "test"
+    assert len(dev) == 5 and len(train) == 45 and not set(dev.texts) & set(train.texts)
+    assert load_dataset(str(tmp_path), "dev", seed=1).texts != dev.texts  # the carve follows the seed
+
+
 def test_shared_sst2_folder(shared):
-    dev = load_dataset(str(shared / "data" / "sst2"), "dev")
-    assert len(dev) == 872 and dev.task == "sentiment"
+    folder = str(shared / "data" / "sst2")
+    test, dev = load_dataset(folder, "test"), load_dataset(folder, "dev")
+    assert len(test) == 872 and test.task == "sentiment"  # GLUE validation: the paper's SST-2 test set
+    assert len(dev) == 1000 and len(load_dataset(folder, "train")) == 67_349 - 1000  # dev carved from train
