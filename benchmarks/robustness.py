@@ -59,11 +59,11 @@ def attack_model(
     folder: Path, recipe: str, test: Any, args: argparse.Namespace, max_perturb: float, out: Path
 ) -> dict[str, Any]:
     from advkit.attack.recipes import build_recipe
-    from advkit.attack.runner import run_attack
+    from advkit.attack.runner import read_results, run_attack
     from advkit.victims import load_victim
 
-    if (out / "summary.json").exists() and not (out / "summary.json").read_text().count("Resumed"):
-        return json.loads((out / "summary.json").read_text())
+    if (out / "summary.json").exists() and len(read_results(out / "results.jsonl")) == len(test):
+        return json.loads((out / "summary.json").read_text())  # finished earlier
     victim = load_victim(str(folder), batch_size=64)
     attack = build_recipe(recipe, victim, task="sentiment", max_perturb=max_perturb, mlm=args.mlm, seed=0)
     _, summary = run_attack(
@@ -114,9 +114,7 @@ def main() -> None:
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     began = time.perf_counter()
-    test = load_dataset(
-        args.dataset, "test" if (Path(args.dataset) / "test.jsonl").exists() else "dev", task="sentiment"
-    )
+    test = load_dataset(args.dataset, "test", task="sentiment")
     test = test.subset(range(min(args.test_size, len(test))))
     models, recipes = args.models.split(","), args.recipes.split(",")
     cells: dict[str, dict[str, list[dict[str, Any]]]] = {m: {r: [] for r in recipes} for m in models}

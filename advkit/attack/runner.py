@@ -16,6 +16,9 @@ from advkit.errors import AdvkitError
 
 RESULTS = "results.jsonl"
 SUMMARY = "summary.json"
+TIMING = (
+    "timing.json"  # wall and victim seconds of earlier runs of this folder, so a resumed summary is whole
+)
 
 
 def read_results(path: Path) -> list[AttackResult]:
@@ -60,6 +63,7 @@ def run_attack(
             _check_config(out, config)
         elif path.exists():
             path.unlink()
+            (out / TIMING).unlink(missing_ok=True)
         path.write_text("".join(json.dumps(r.to_json()) + "\n" for r in done), encoding="utf-8")
         (out / "config.json").write_text(json.dumps(config or {}, indent=2) + "\n")
     finished = {r.index for r in done}
@@ -70,6 +74,7 @@ def run_attack(
     done = [r for r in done if r.index % parts == part]
     todo = [i for i in mine if i not in finished]
     victim = attack.victim
+    earlier = json.loads((out / TIMING).read_text()) if out and resume and (out / TIMING).exists() else {}
     victim_before = getattr(victim, "model_seconds", 0.0)
     queries_before = getattr(victim, "queries", 0)
     began = time.perf_counter()
@@ -81,9 +86,12 @@ def run_attack(
     try:
         for result in attack.run(data, batch_size=batch_size, indices=todo):
             results.append(result)
-            if handle:
+            if handle and out:
                 handle.write(json.dumps(result.to_json()) + "\n")
                 handle.flush()
+                _write_timing(
+                    out, earlier, time.perf_counter() - began, _victim_seconds(victim) - victim_before
+                )
             bar.update(1)
             succeeded += result.status == "succeeded"
             attacked += result.status != "skipped"
@@ -96,18 +104,27 @@ def run_attack(
         bar.close()
         if handle:
             handle.close()
-    wall = time.perf_counter() - began
+    wall = earlier.get("wall", 0.0) + time.perf_counter() - began
     results.sort(key=lambda r: r.index)
     victim_seconds = (
-        getattr(victim, "model_seconds", 0.0) - victim_before if hasattr(victim, "model_seconds") else None
+        earlier.get("victim", 0.0) + _victim_seconds(victim) - victim_before
+        if hasattr(victim, "model_seconds")
+        else None
     )
     summary = summarize(results, wall, victim_seconds)
-    if resume and done:
-        summary["Resumed from"] = len(done)
     if out:
         (out / RESULTS).write_text("".join(json.dumps(r.to_json()) + "\n" for r in results), encoding="utf-8")
         (out / SUMMARY).write_text(json.dumps(summary, indent=2) + "\n")
     return results, summary
+
+
+def _victim_seconds(victim: Any) -> float:
+    return float(getattr(victim, "model_seconds", 0.0))
+
+
+def _write_timing(out: Path, earlier: dict[str, float], wall: float, victim: float) -> None:
+    timing = {"wall": earlier.get("wall", 0.0) + wall, "victim": earlier.get("victim", 0.0) + victim}
+    (out / TIMING).write_text(json.dumps(timing) + "\n")
 
 
 def _check_config(out: Path, config: dict[str, Any] | None) -> None:
