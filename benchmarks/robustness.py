@@ -104,7 +104,10 @@ def main() -> None:
     parser.add_argument(
         "--ood", action="append", default=[], help="NAME=DATASET[:SPLIT] evaluated out of distribution"
     )
-    parser.add_argument("--out", required=True)
+    parser.add_argument("--out", required=True, help="results: tables, plots, attack results (committed)")
+    parser.add_argument(
+        "--models-dir", help="trained models (large, not committed) [default: runs/<out name>]"
+    )
     args = parser.parse_args()
 
     from advkit.data import load_dataset
@@ -113,18 +116,24 @@ def main() -> None:
 
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
+    models_dir = Path(args.models_dir or Path("runs") / out.name)
     began = time.perf_counter()
     test = load_dataset(args.dataset, "test", task="sentiment")
     test = test.subset(range(min(args.test_size, len(test))))
     models, recipes = args.models.split(","), args.recipes.split(",")
     cells: dict[str, dict[str, list[dict[str, Any]]]] = {m: {r: [] for r in recipes} for m in models}
     clean: dict[str, list[float]] = {m: [] for m in models}
+    training: dict[str, list[dict[str, Any]]] = {m: [] for m in models}
     ood: dict[str, dict[str, list[float]]] = {m: {} for m in models}
     curve: dict[str, dict[float, list[float]]] = {m: {b: [] for b in BUDGETS} for m in models}
     for seed in range(args.seeds):
         for name in models:
-            folder = train_model(name, seed, args, out / "models" / f"{name}-seed{seed}")
+            folder = train_model(name, seed, args, models_dir / f"{name}-seed{seed}")
             classifier = TextClassifier.from_pretrained(folder)
+            trained = json.loads((folder / "metrics.json").read_text())["train"]
+            training[name].append(
+                {k: trained[k] for k in ("best_dev_accuracy", "best_step", "seconds_per_epoch")}
+            )
             clean[name].append(100 * evaluate(classifier, test)["accuracy"])
             for spec in args.ood:
                 label, _, source = spec.partition("=")
@@ -152,7 +161,9 @@ def main() -> None:
                         out / "attacks" / f"{name}-seed{seed}-textfooler-{budget}",
                     )
                     curve[name][budget].append(summary["Accuracy under attack"])
-            write_outputs(out, args, models, recipes, cells, clean, ood, curve, time.perf_counter() - began)
+            write_outputs(
+                out, args, models, recipes, cells, clean, training, ood, curve, time.perf_counter() - began
+            )
 
 
 def write_outputs(
@@ -162,6 +173,7 @@ def write_outputs(
     recipes: list[str],
     cells: Any,
     clean: Any,
+    training: Any,
     ood: Any,
     curve: Any,
     wall: float,
@@ -175,6 +187,7 @@ def write_outputs(
     table: dict[str, Any] = {}
     for name in models:
         row: dict[str, Any] = {"clean_accuracy": mean_std(clean[name]) if clean[name] else None}
+        row["training"] = training[name]
         for recipe in recipes:
             runs = cells[name][recipe]
             if runs:
@@ -243,6 +256,26 @@ def markdown(result: dict[str, Any], models: list[str], recipes: list[str]) -> s
             for r in recipes
         ]
         lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    ood_names = sorted({k for name in models for k in table[name]["ood_accuracy"]})
+    if ood_names:
+        lines += [
+            "",
+            "Out-of-distribution clean accuracy (%):",
+            "",
+            "| model | " + " | ".join(ood_names) + " |",
+        ]
+        lines.append("|---" * (len(ood_names) + 1) + "|")
+        for name in models:
+            lines.append(
+                f"| {name} | " + " | ".join(fmt(table[name]["ood_accuracy"].get(k)) for k in ood_names) + " |"
+            )
+    lines += ["", "Training (per seed): best dev accuracy, step chosen, seconds per epoch:", ""]
+    for name in models:
+        runs = ", ".join(
+            f"{100 * t['best_dev_accuracy']:.1f}% @ {t['best_step']}, {t['seconds_per_epoch']:.0f} s"
+            for t in table[name]["training"]
+        )
+        lines.append(f"- {name}: {runs or '–'}")
     gain = result["mvp_gain_over_mlp_ft"]
     lines += [
         "",
