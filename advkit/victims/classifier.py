@@ -116,7 +116,6 @@ class TextClassifier(nn.Module):
         **options: Any,
     ) -> TextClassifier:
         """Adapt the pretrained LM `backbone` (HF id, local folder, or an offline asset) with `method`."""
-        kind = bb.lm_kind(bb.load_config(backbone))
         model, head_pretrained = bb.load_model(backbone, with_lm_head=method in PROMPT_METHODS)
         return cls.build(
             method,
@@ -124,7 +123,7 @@ class TextClassifier(nn.Module):
             bb.load_tokenizer(backbone),
             labels,
             backbone,
-            kind,
+            bb.lm_kind(model.config),
             task,
             prompts,
             head_pretrained=head_pretrained,
