@@ -65,7 +65,9 @@ def attack_model(
     if (out / "summary.json").exists() and len(read_results(out / "results.jsonl")) == len(test):
         return json.loads((out / "summary.json").read_text())  # finished earlier
     victim = load_victim(str(folder), batch_size=64)
-    attack = build_recipe(recipe, victim, task="sentiment", max_perturb=max_perturb, mlm=args.mlm, seed=0)
+    attack = build_recipe(
+        recipe, victim, task="sentiment", max_perturb=max_perturb, mlm=args.mlm, space_dir=args.space, seed=0
+    )
     _, summary = run_attack(
         attack,
         test,
@@ -99,6 +101,7 @@ def main() -> None:
     parser.add_argument("--recipes", default=",".join(RECIPES))
     parser.add_argument("--models", default=",".join(MODELS))
     parser.add_argument("--mlm", default="bert-base-uncased", help="masked LM for bert-attack and bae")
+    parser.add_argument("--space", help="synonym space folder [default: counter-fitted GloVe-50d]")
     parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--budget-curve", action="store_true", help="also TextFooler at budgets 0.05 ... 0.3")
     parser.add_argument(

@@ -1,0 +1,58 @@
+"""benchmarks/robustness.py end to end on a tiny causal LM and toy data: trains, attacks, writes the table,
+and a second run reuses what the first one made."""
+
+import importlib.util
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from handmade import toy_space
+from test_end_to_end import write_split
+from test_training import toy
+from tiny import tiny_model, word_tokenizer
+
+SCRIPT = Path(__file__).parent.parent / "benchmarks" / "robustness.py"
+
+
+def test_robustness_table_is_written_and_resumed(tmp_path):
+    tok = word_tokenizer("causal")
+    tiny_model("gpt2", len(tok)).save_pretrained(tmp_path / "tiny-gpt2")
+    tok.save_pretrained(tmp_path / "tiny-gpt2")
+    data = tmp_path / "toy"
+    data.mkdir()
+    for name, seed, n in (("train", 0, 48), ("dev", 1, 16), ("test", 2, 6)):
+        write_split(data, name, toy(n, seed))
+    toy_space(k=17).save(tmp_path / "space")
+    out = tmp_path / "results"
+    command = [
+        sys.executable,
+        str(SCRIPT),
+        *("--model", str(tmp_path / "tiny-gpt2"), "--dataset", str(data), "--out", str(out)),
+        *("--models-dir", str(tmp_path / "models"), "--space", str(tmp_path / "space")),
+        *("--train-size", "48", "--dev-size", "16", "--test-size", "6", "--seeds", "1", "--epochs", "1"),
+        *("--models", "MLP-FT,MVP", "--recipes", "textfooler,textbugger", "--lr", "1e-3"),
+        *("--ood", f"toy-dev={data}:dev"),
+    ]
+    first = subprocess.run(command, capture_output=True, text=True, cwd=tmp_path)
+    assert first.returncode == 0, first.stderr[-2000:]
+    table = json.loads((out / "table.json").read_text())
+    mvp, mlp = table["table"]["MVP"], table["table"]["MLP-FT"]
+    expected = sum(
+        mvp[r]["accuracy_under_attack"][0] - mlp[r]["accuracy_under_attack"][0]
+        for r in ("textfooler", "textbugger")
+    )
+    assert abs(table["mvp_gain_over_mlp_ft"] - expected / 2) < 1e-9
+    assert set(mvp["ood_accuracy"]) == {"toy-dev"} and mvp["training"][0]["best_step"] > 0
+    assert "MVP's gain over MLP-FT" in (out / "table.md").read_text()
+    if importlib.util.find_spec("matplotlib"):  # plots need the optional `bench` extra
+        assert (out / "robust_accuracy.png").stat().st_size > 0
+    results = out / "attacks" / "MVP-seed0-textfooler" / "results.jsonl"
+    assert len(results.read_text().splitlines()) == 6
+    stamp = results.stat().st_mtime_ns
+    second = subprocess.run(command, capture_output=True, text=True, cwd=tmp_path)
+    assert second.returncode == 0, second.stderr[-2000:]
+    assert results.stat().st_mtime_ns == stamp  # finished attacks are reused, not rerun
+    assert (
+        json.loads((out / "table.json").read_text())["mvp_gain_over_mlp_ft"] == table["mvp_gain_over_mlp_ft"]
+    )
