@@ -206,6 +206,13 @@ def write_outputs(
             for r in done
         )
     mlm_note = f"BERT-Attack and BAE use the masked LM {args.mlm!r}"
+    grown = Path(args.mlm) / "pretrain_mlm.json"
+    if grown.exists():  # a head grown here with `advkit pretrain-mlm`, not a published MLM
+        made = json.loads(grown.read_text())
+        mlm_note += (
+            f" ({made['base']} with an MLM head grown by `advkit pretrain-mlm`: {made['config']['steps']} steps, "
+            f"final loss {made['metrics']['final_loss']:.2f})"
+        )
     result = {
         **run_info(),
         "wall_seconds": round(wall, 1),
