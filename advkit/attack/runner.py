@@ -16,9 +16,8 @@ from advkit.errors import AdvkitError
 
 RESULTS = "results.jsonl"
 SUMMARY = "summary.json"
-TIMING = (
-    "timing.json"  # wall and victim seconds of earlier runs of this folder, so a resumed summary is whole
-)
+# wall and victim seconds of earlier runs into the same folder, so that a resumed summary counts them
+TIMING = "timing.json"
 
 
 def read_results(path: Path) -> list[AttackResult]:

@@ -56,6 +56,7 @@ class HFSequenceClassifier(nn.Module):
     def collate(
         self, views: list[View], device: torch.device | str = "cpu", views_per_row: int = 1
     ) -> dict[str, torch.Tensor]:
+        """One view per input here, so `views_per_row` has nothing to pack."""
         ids, attention = pad_views(views, self.tokenizer.pad_token_id, device)
         return {"input_ids": ids, "attention_mask": attention}
 

@@ -3,7 +3,8 @@
 A Victim maps inputs to class probabilities. `ModelVictim` wraps a `TextClassifier` (MVP or MLP-FT) or any
 Hugging Face sequence classifier: it tokenizes with dynamic padding, sorts by length into batches, runs under
 `torch.inference_mode()` (bf16 autocast on CUDA), packs a causal MVP input's templates into one row, counts
-queries, enforces a query budget and caches repeated inputs. `CallableVictim` makes a user's own function a victim with the same bookkeeping.
+queries, enforces a query budget and caches repeated inputs. `CallableVictim` makes a user's own function a
+victim with the same bookkeeping.
 """
 
 from __future__ import annotations
