@@ -9,20 +9,28 @@ from test_training import toy
 from tiny import tiny_model, word_tokenizer
 
 
-def write_split(folder, name, data):
-    rows = [json.dumps({"text": t, "label": y}) for t, y in zip(data.texts, data.labels, strict=True)]
-    (folder / f"{name}.jsonl").write_text("\n".join(rows) + "\n")
+def saved_tiny_model(folder, model_type):
+    """A tiny model and its word tokenizer saved as a Hugging Face folder, for `--model FOLDER`."""
+    tok = word_tokenizer("masked" if model_type in ("bert", "roberta") else "causal")
+    tiny_model(model_type, len(tok)).save_pretrained(folder)
+    tok.save_pretrained(folder)
+    return folder
+
+
+def toy_folder(folder, sizes):
+    """A dataset folder with one toy .jsonl per split: sizes = {split: number of examples}."""
+    folder.mkdir()
+    for seed, (name, n) in enumerate(sizes.items()):
+        data = toy(n, seed)
+        rows = [json.dumps({"text": t, "label": y}) for t, y in zip(data.texts, data.labels, strict=True)]
+        (folder / f"{name}.jsonl").write_text("\n".join(rows) + "\n")
+    return folder
 
 
 def test_train_then_attack_then_resume(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    tok = word_tokenizer("masked")
-    tiny_model("bert", len(tok)).save_pretrained(tmp_path / "tiny-bert")
-    tok.save_pretrained(tmp_path / "tiny-bert")
-    data = tmp_path / "toy-sst"
-    data.mkdir()
-    for name, seed, n in (("train", 0, 96), ("dev", 1, 32), ("test", 2, 12)):
-        write_split(data, name, toy(n, seed))
+    saved_tiny_model(tmp_path / "tiny-bert", "bert")
+    data = toy_folder(tmp_path / "toy-sst", {"train": 96, "dev": 32, "test": 12})
     toy_space(k=17).save(tmp_path / "space")  # every other word: a complete table
     runner = CliRunner()
     trained = runner.invoke(

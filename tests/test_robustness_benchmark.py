@@ -8,21 +8,14 @@ import sys
 from pathlib import Path
 
 from handmade import toy_space
-from test_end_to_end import write_split
-from test_training import toy
-from tiny import tiny_model, word_tokenizer
+from test_end_to_end import saved_tiny_model, toy_folder
 
 SCRIPT = Path(__file__).parent.parent / "benchmarks" / "robustness.py"
 
 
 def test_robustness_table_is_written_and_resumed(tmp_path):
-    tok = word_tokenizer("causal")
-    tiny_model("gpt2", len(tok)).save_pretrained(tmp_path / "tiny-gpt2")
-    tok.save_pretrained(tmp_path / "tiny-gpt2")
-    data = tmp_path / "toy"
-    data.mkdir()
-    for name, seed, n in (("train", 0, 48), ("dev", 1, 16), ("test", 2, 6)):
-        write_split(data, name, toy(n, seed))
+    saved_tiny_model(tmp_path / "tiny-gpt2", "gpt2")
+    data = toy_folder(tmp_path / "toy", {"train": 48, "dev": 16, "test": 6})
     toy_space(k=17).save(tmp_path / "space")
     out = tmp_path / "results"
     command = [
