@@ -102,7 +102,7 @@ def main() -> None:
         "--epsilon",
         type=float,
         default=1.0,
-        help="PGD radius of the +Adv models (MVP paper: 1, L2, one step)",
+        help="PGD radius of the +Adv models (MVP paper: 1, L2, one step); another value needs a new --out",
     )
     parser.add_argument("--recipes", default=",".join(RECIPES))
     parser.add_argument("--models", default=",".join(MODELS))
