@@ -11,9 +11,32 @@ import argparse
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).parent))
 from meta import run_info  # noqa: E402
+
+
+def measure(model: Any, batch: dict[str, Any], labels: Any, delta: Any) -> dict[str, float]:
+    """Loss and accuracy of `model` on `batch`, its input embeddings shifted by `delta` (None: clean)."""
+    import torch
+    import torch.nn.functional as F
+
+    from advkit.victims import backbone as bb
+
+    with torch.no_grad():
+        embeds = bb.input_embeddings(model.model)(batch["input_ids"])
+        scores = model(
+            batch["input_ids"],
+            batch["attention_mask"],
+            batch["readout"],
+            inputs_embeds=embeds if delta is None else embeds + delta,
+        )
+        logits = model.pool(scores, len(labels))
+    return {
+        "loss": round(F.cross_entropy(logits, labels).item(), 4),
+        "accuracy": round((logits.argmax(1) == labels).float().mean().item(), 4),
+    }
 
 
 def main() -> None:
@@ -25,11 +48,9 @@ def main() -> None:
     args = parser.parse_args()
 
     import torch
-    import torch.nn.functional as F
 
     from advkit.data import load_dataset
     from advkit.training.adversarial import PGDConfig, PGDObjective
-    from advkit.victims import backbone as bb
     from advkit.victims.classifier import TextClassifier
 
     data = load_dataset(None, "dev").take(args.n, seed=3)
@@ -39,27 +60,11 @@ def main() -> None:
         model = TextClassifier.from_pretrained(folder)
         flat = [v for per in model.featurize(data.texts, [[0]] * len(data)) for v in per]  # first template
         batch = model.collate(flat)
-
-        def measure(delta: torch.Tensor | None) -> dict[str, float]:
-            with torch.no_grad():
-                embeds = bb.input_embeddings(model.model)(batch["input_ids"])
-                scores = model(
-                    batch["input_ids"],
-                    batch["attention_mask"],
-                    batch["readout"],
-                    inputs_embeds=embeds if delta is None else embeds + delta,
-                )
-                logits = model.pool(scores, len(data))
-            return {
-                "loss": round(F.cross_entropy(logits, labels).item(), 4),
-                "accuracy": round((logits.argmax(1) == labels).float().mean().item(), 4),
-            }
-
-        row = {"clean": measure(None)}
+        row = {"clean": measure(model, batch, labels, None)}
         for epsilon in [float(e) for e in args.epsilons.split(",")]:
             torch.manual_seed(0)
             delta = PGDObjective(PGDConfig(epsilon=epsilon)).perturbation(model, batch, labels, len(data))
-            row[f"pgd1_eps{epsilon:g}"] = measure(delta)
+            row[f"pgd1_eps{epsilon:g}"] = measure(model, batch, labels, delta)
         rows[folder] = row
         print(folder, json.dumps(row))
     Path(args.out).write_text(json.dumps({**run_info(), "n": len(data), "victims": rows}, indent=2) + "\n")
