@@ -47,7 +47,7 @@ def train_model(name: str, seed: int, args: argparse.Namespace, folder: Path) ->
     model = TextClassifier.from_backbone(
         method, args.model, train_data.label_names, "sentiment", max_length=128
     )
-    objective = PGDObjective(PGDConfig()) if adversary == "pgd" else None
+    objective = PGDObjective(PGDConfig(epsilon=args.epsilon)) if adversary == "pgd" else None
     config = TrainConfig(
         lr=args.lr, epochs=args.epochs, eval_every=args.eval_every, patience=args.patience, seed=seed
     )
@@ -97,6 +97,12 @@ def main() -> None:
     parser.add_argument("--lr", type=float, default=1e-5)
     parser.add_argument(
         "--max-perturb", type=float, default=0.1, help="MVP paper: 0.1 (SST-2, BoolQ, IMDB), 0.3 (AG News)"
+    )
+    parser.add_argument(
+        "--epsilon",
+        type=float,
+        default=1.0,
+        help="PGD radius of the +Adv models (MVP paper: 1, L2, one step); another value needs a new --out",
     )
     parser.add_argument("--recipes", default=",".join(RECIPES))
     parser.add_argument("--models", default=",".join(MODELS))

@@ -112,7 +112,8 @@ class ModelVictim(CountingVictim):
         self.model = model
         self.batch_size = batch_size
         self.device = torch.device(device or ("cuda" if torch.cuda.is_available() else "cpu"))
-        # auto: bf16 autocast on CUDA; fp32 on CPU (bf16 is ~2x faster on CPUs with AMX, but not exact)
+        # auto: bf16 autocast on CUDA; fp32 on CPU (bf16 is 2.4-2.5x faster on CPUs with AMX but changes 1-2%
+        # of SmolLM2's predictions: benchmarks/results/victim_speed.json)
         self.bf16 = precision == "bf16" or (precision == "auto" and self.device.type == "cuda")
         self.pack_templates = pack_templates  # causal MVP: an input's templates share its text (pack_views)
         self.model.to(self.device)
