@@ -201,6 +201,11 @@ class TextClassifier(nn.Module):
     def num_views(self) -> int:
         return max(len(self.templates), 1)
 
+    @property
+    def packs_views(self) -> bool:
+        """Whether `collate(..., views_per_row=num_views)` packs an input's views into one row (causal LMs)."""
+        return self.config.kind == "causal" and self.num_views > 1
+
     def _piece(self, text: str) -> list[int]:
         """Token ids of a template piece; a leading space so BPE tokenizers (RoBERTa, GPT-2) see a new word."""
         if not text:
@@ -290,7 +295,7 @@ class TextClassifier(nn.Module):
         mask that lets a suffix see only the prefix and itself, and positions that continue the prefix. The
         scores equal those of the unpacked views; an MVP input costs its text once instead of once per template.
         """
-        if self.config.kind == "causal" and views_per_row > 1:
+        if self.packs_views and views_per_row > 1:
             return pack_views(views, views_per_row, self.tokenizer.pad_token_id, device)
         ids, attention = pad_views(views, self.tokenizer.pad_token_id, device)
         readout = torch.tensor([v.readout for v in views], dtype=torch.long)

@@ -127,11 +127,7 @@ class ModelVictim(CountingVictim):
         lengths = [sum(len(v.input_ids) for v in per) for per in views]
         order = np.argsort(lengths, kind="stable")  # similar lengths share a batch: little padding
         probs = np.zeros((len(inputs), len(self.labels)), dtype=np.float32)
-        packed = (
-            self.pack_templates
-            and n_views > 1
-            and getattr(getattr(self.model, "config", None), "kind", None) == "causal"
-        )
+        packed = self.pack_templates and getattr(self.model, "packs_views", False)
         per_batch = self.batch_size if packed else max(1, self.batch_size // n_views)  # rows per forward
         autocast = torch.autocast(self.device.type, dtype=torch.bfloat16) if self.bf16 else nullcontext()
         with torch.inference_mode(), autocast:
