@@ -62,9 +62,11 @@ def attack_model(
     from advkit.attack.runner import read_results, run_attack
     from advkit.victims import load_victim
 
-    if (out / "summary.json").exists() and len(read_results(out / "results.jsonl")) == len(test):
+    config = {"recipe": recipe, "max_perturb": max_perturb, "n": len(test), "precision": args.precision}
+    finished = (out / "summary.json").exists() and len(read_results(out / "results.jsonl")) == len(test)
+    if finished and json.loads((out / "config.json").read_text()) == config:
         return json.loads((out / "summary.json").read_text())  # finished earlier
-    victim = load_victim(str(folder), batch_size=64)
+    victim = load_victim(str(folder), batch_size=64, precision=args.precision)
     attack = build_recipe(
         recipe, victim, task="sentiment", max_perturb=max_perturb, mlm=args.mlm, space_dir=args.space, seed=0
     )
@@ -74,9 +76,24 @@ def attack_model(
         out,
         batch_size=args.batch_size,
         resume=True,
-        config={"recipe": recipe, "max_perturb": max_perturb, "n": len(test)},
+        config=config,
     )
     return summary
+
+
+def accuracy(folder: Path, dataset: str, split: str, data: Any, precision: str) -> float:
+    """Clean accuracy (%) of the model in `folder`, kept in its evaluations.json so a rerun reuses it."""
+    from advkit.training.trainer import evaluate
+    from advkit.victims.classifier import TextClassifier
+
+    kept = folder / "evaluations.json"
+    evaluations = json.loads(kept.read_text()) if kept.exists() else {}
+    key = f"{dataset}:{split}:{len(data)}:{precision}"
+    if key not in evaluations:
+        classifier = TextClassifier.from_pretrained(folder)
+        evaluations[key] = 100 * evaluate(classifier, data, precision=precision)["accuracy"]
+        kept.write_text(json.dumps(evaluations, indent=2) + "\n")
+    return float(evaluations[key])
 
 
 def mean_std(values: list[float]) -> tuple[float, float]:
@@ -109,6 +126,12 @@ def main() -> None:
     parser.add_argument("--mlm", default="bert-base-uncased", help="masked LM for bert-attack and bae")
     parser.add_argument("--space", help="synonym space folder [default: counter-fitted GloVe-50d]")
     parser.add_argument("--batch-size", type=int, default=32)
+    parser.add_argument(
+        "--precision",
+        choices=["auto", "fp32", "bf16"],
+        default="auto",
+        help="victim arithmetic in evaluation and attacks (auto: bf16 on CUDA, fp32 on CPU); training is fp32",
+    )
     parser.add_argument("--budget-curve", action="store_true", help="also TextFooler at budgets 0.05 ... 0.3")
     parser.add_argument(
         "--ood", action="append", default=[], help="NAME=DATASET[:SPLIT] evaluated out of distribution"
@@ -120,8 +143,6 @@ def main() -> None:
     args = parser.parse_args()
 
     from advkit.data import load_dataset
-    from advkit.training.trainer import evaluate
-    from advkit.victims.classifier import TextClassifier
 
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
@@ -138,17 +159,18 @@ def main() -> None:
     for seed in range(args.seeds):
         for name in models:
             folder = train_model(name, seed, args, models_dir / f"{name}-seed{seed}")
-            classifier = TextClassifier.from_pretrained(folder)
             trained = json.loads((folder / "metrics.json").read_text())["train"]
             training[name].append(
                 {k: trained[k] for k in ("best_dev_accuracy", "best_step", "seconds_per_epoch")}
             )
-            clean[name].append(100 * evaluate(classifier, test)["accuracy"])
+            clean[name].append(accuracy(folder, args.dataset, "test", test, args.precision))
             for spec in args.ood:
                 label, _, source = spec.partition("=")
                 dataset, _, split = source.partition(":")
                 ood_data = load_dataset(dataset or None, split or "test", task="sentiment")
-                ood[name].setdefault(label, []).append(100 * evaluate(classifier, ood_data)["accuracy"])
+                ood[name].setdefault(label, []).append(
+                    accuracy(folder, dataset, split or "test", ood_data, args.precision)
+                )
             for recipe in recipes:
                 summary = attack_model(
                     folder,
@@ -242,7 +264,7 @@ def markdown(result: dict[str, Any], models: list[str], recipes: list[str]) -> s
         f"# Robustness: {result['settings']['model']} on {result['settings']['dataset']}",
         "",
         f"Seeds: {result['seeds_done']}; {result['settings']['test_size']} attacked test examples; max perturbation "
-        f"{result['settings']['max_perturb']}; {result['mlm_note']}. Commit {result['commit']}; {result['wall_seconds']:.0f} s.",
+        f"{result['settings']['max_perturb']}; victims in {result['settings'].get('precision', 'auto')} precision; {result['mlm_note']}. Commit {result['commit']}; {result['wall_seconds']:.0f} s.",
         "",
         "Accuracy under attack (%) — clean accuracy first:",
         "",

@@ -46,6 +46,8 @@ def test_robustness_table_is_written_and_resumed(tmp_path):
     second = subprocess.run(command, capture_output=True, text=True, cwd=tmp_path)
     assert second.returncode == 0, second.stderr[-2000:]
     assert results.stat().st_mtime_ns == stamp  # finished attacks are reused, not rerun
+    evaluations = json.loads((tmp_path / "models" / "MVP-seed0" / "evaluations.json").read_text())
+    assert sorted(evaluations) == [f"{data}:dev:16:auto", f"{data}:test:6:auto"]  # kept, not recomputed
     assert (
         json.loads((out / "table.json").read_text())["mvp_gain_over_mlp_ft"] == table["mvp_gain_over_mlp_ft"]
     )

@@ -76,9 +76,12 @@ class CleanObjective:
         return F.cross_entropy(model.score(texts, views), labels)
 
 
-def evaluate(model: TextClassifier, data: Dataset, batch_size: int = 32) -> dict[str, Any]:
+def evaluate(
+    model: TextClassifier, data: Dataset, batch_size: int = 32, precision: str = "auto"
+) -> dict[str, Any]:
     """Clean accuracy and per-class accuracy; a fresh victim so no cached prediction outlives the weights."""
-    predictions = ModelVictim(model, batch_size=batch_size, cache_size=0).predict(data.texts)
+    victim = ModelVictim(model, batch_size=batch_size, cache_size=0, precision=precision)
+    predictions = victim.predict(data.texts)
     labels = np.asarray(data.labels)
     per_class = {
         name: float((predictions[labels == c] == c).mean()) if (labels == c).any() else None
