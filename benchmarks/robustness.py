@@ -183,14 +183,10 @@ def main() -> None:
                 cells[name][recipe].append(summary)
             if args.budget_curve:
                 for budget in BUDGETS:
-                    summary = attack_model(
-                        folder,
-                        "textfooler",
-                        test,
-                        args,
-                        budget,
-                        out / "attacks" / f"{name}-seed{seed}-textfooler-{budget}",
+                    cell = f"{name}-seed{seed}-textfooler" + (
+                        "" if budget == args.max_perturb else f"-{budget}"
                     )
+                    summary = attack_model(folder, "textfooler", test, args, budget, out / "attacks" / cell)
                     curve[name][budget].append(summary["Accuracy under attack"])
             write_outputs(
                 out, args, models, recipes, cells, clean, training, ood, curve, time.perf_counter() - began
