@@ -3,7 +3,7 @@ attacked with TextFooler, TextBugger, BERT-Attack and BAE on the same test examp
 
 It resumes where it stopped: trained models and finished attacks are reused. Writes table.md, table.json
 (with `mvp_gain_over_mlp_ft`: MVP's accuracy under attack minus MLP-FT's, averaged over the attacks, in
-points), plots, and out-of-distribution accuracy.
+points, and `mvp_gain_ci95`, its paired bootstrap interval), plots, and out-of-distribution accuracy.
 
 Example (this machine):
   python benchmarks/robustness.py --model smollm2-135m --dataset ../shared/data/sst2 --train-size 2000 \
@@ -94,6 +94,28 @@ def accuracy(folder: Path, dataset: str, split: str, data: Any, precision: str) 
         evaluations[key] = 100 * evaluate(classifier, data, precision=precision)["accuracy"]
         kept.write_text(json.dumps(evaluations, indent=2) + "\n")
     return float(evaluations[key])
+
+
+def gain_interval(attacks: Path, recipes: list[str], seeds: int, resamples: int = 10_000) -> list[float]:
+    """95% interval of MVP's gain by a paired bootstrap over the attacked examples: an example's gain is
+    MVP's robust correctness minus MLP-FT's, averaged over the attacks and seeds, so resampling examples
+    keeps the pairing that a per-cell standard error ignores."""
+    import numpy as np
+
+    from advkit.attack.runner import read_results
+
+    def robust(name: str, seed: int, recipe: str) -> Any:
+        results = sorted(
+            read_results(attacks / f"{name}-seed{seed}-{recipe}" / "results.jsonl"), key=lambda r: r.index
+        )
+        return np.array([r.status == "failed" for r in results], dtype=float)
+
+    per_example = np.mean(
+        [robust("MVP", s, r) - robust("MLP-FT", s, r) for s in range(seeds) for r in recipes], axis=0
+    )
+    rng = np.random.default_rng(0)
+    means = per_example[rng.integers(0, len(per_example), (resamples, len(per_example)))].mean(axis=1)
+    return [100 * float(np.percentile(means, 2.5)), 100 * float(np.percentile(means, 97.5))]
 
 
 def mean_std(values: list[float]) -> tuple[float, float]:
@@ -229,6 +251,7 @@ def write_outputs(
             table["MVP"][r]["accuracy_under_attack"][0] - table["MLP-FT"][r]["accuracy_under_attack"][0]
             for r in done
         )
+    interval = gain_interval(out / "attacks", done, len(clean.get("MVP", []))) if gain is not None else None
     mlm_note = f"BERT-Attack and BAE use the masked LM {args.mlm!r}"
     grown = Path(args.mlm) / "pretrain_mlm.json"
     if grown.exists():  # a head grown here with `advkit pretrain-mlm`, not a published MLM
@@ -244,6 +267,7 @@ def write_outputs(
         "mlm_note": mlm_note,
         "seeds_done": max((len(v) for v in clean.values()), default=0),
         "mvp_gain_over_mlp_ft": gain,
+        "mvp_gain_ci95": interval,
         "table": table,
     }
     (out / "table.json").write_text(json.dumps(result, indent=2) + "\n")
@@ -310,11 +334,16 @@ def markdown(result: dict[str, Any], models: list[str], recipes: list[str]) -> s
             for t in table[name]["training"]
         )
         lines.append(f"- {name}: {runs or '–'}")
-    gain = result["mvp_gain_over_mlp_ft"]
+    gain, ci = result["mvp_gain_over_mlp_ft"], result.get("mvp_gain_ci95")
     lines += [
         "",
         f"MVP's gain over MLP-FT in accuracy under attack, averaged over the attacks: "
-        f"{'–' if gain is None else f'{gain:+.1f} points'} (the paper: about +8).",
+        f"{'–' if gain is None else f'{gain:+.1f} points'} (the paper: about +8)"
+        + (
+            f"; 95% paired bootstrap interval over the attacked examples: [{ci[0]:+.1f}, {ci[1]:+.1f}]."
+            if ci
+            else "."
+        ),
         "",
         f"Command: `{result['command']}`",
         "",

@@ -36,6 +36,8 @@ def test_robustness_table_is_written_and_resumed(tmp_path):
         for r in ("textfooler", "textbugger")
     )
     assert abs(table["mvp_gain_over_mlp_ft"] - expected / 2) < 1e-9
+    low, high = table["mvp_gain_ci95"]
+    assert low <= table["mvp_gain_over_mlp_ft"] <= high
     assert set(mvp["ood_accuracy"]) == {"toy-dev"} and mvp["training"][0]["best_step"] > 0
     assert "MVP's gain over MLP-FT" in (out / "table.md").read_text()
     if importlib.util.find_spec("matplotlib"):  # plots need the optional `bench` extra
