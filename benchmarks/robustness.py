@@ -203,13 +203,18 @@ def main() -> None:
                     out / "attacks" / f"{name}-seed{seed}-{recipe}",
                 )
                 cells[name][recipe].append(summary)
-            if args.budget_curve:
-                for budget in BUDGETS:
-                    cell = f"{name}-seed{seed}-textfooler" + (
-                        "" if budget == args.max_perturb else f"-{budget}"
-                    )
-                    summary = attack_model(folder, "textfooler", test, args, budget, out / "attacks" / cell)
-                    curve[name][budget].append(summary["Accuracy under attack"])
+            write_outputs(
+                out, args, models, recipes, cells, clean, training, ood, curve, time.perf_counter() - began
+            )
+    if not args.budget_curve:
+        return
+    for seed in range(args.seeds):  # after every model's table cells: a stopped curve leaves the table whole
+        for name in models:
+            for budget in BUDGETS:
+                cell = f"{name}-seed{seed}-textfooler" + ("" if budget == args.max_perturb else f"-{budget}")
+                folder = models_dir / f"{name}-seed{seed}"
+                summary = attack_model(folder, "textfooler", test, args, budget, out / "attacks" / cell)
+                curve[name][budget].append(summary["Accuracy under attack"])
             write_outputs(
                 out, args, models, recipes, cells, clean, training, ood, curve, time.perf_counter() - began
             )

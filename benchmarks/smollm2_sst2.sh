@@ -9,6 +9,7 @@
 # epsilon 0.1, not the paper's 1: at 1 one epoch collapses both models to ~58% clean (results/smollm2-rt).
 # Usage: NLTK_DATA=../shared/nltk_data ADVKIT_LEXICAL_DIR=../shared/data/lexical bash benchmarks/smollm2_sst2.sh
 #   MODELS=MLP-FT,MVP RECIPES=textfooler,textbugger bash benchmarks/smollm2_sst2.sh   # a part of the table
+#   CURVE=1 bash benchmarks/smollm2_sst2.sh   # then TextFooler at budgets 0.05 ... 0.3, model by model
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=${PY:-.venv/bin/python}
@@ -19,6 +20,6 @@ if [[ "$RECIPES" == *bert-attack* || "$RECIPES" == *bae* ]] && [ ! -f "$MLM/conf
 fi
 $PY benchmarks/robustness.py --model smollm2-135m --dataset ../shared/data/sst2 \
   --train-size 2000 --dev-size 300 --test-size 300 --seeds 1 --epochs 1 --eval-every 125 \
-  --mlm "$MLM" --precision "${PRECISION:-bf16}" --epsilon "${EPSILON:-0.1}" --models "${MODELS:-MLP-FT,MVP,MLP-FT+Adv,MVP+Adv}" --recipes "$RECIPES" \
+  --mlm "$MLM" --precision "${PRECISION:-bf16}" --epsilon "${EPSILON:-0.1}" ${CURVE:+--budget-curve} --models "${MODELS:-MLP-FT,MVP,MLP-FT+Adv,MVP+Adv}" --recipes "$RECIPES" \
   --ood rotten-tomatoes=rotten-tomatoes:test --ood mr=../shared/data/attack-sets/mr.jsonl \
   --out benchmarks/results/smollm2-sst2 2>&1 | grep -v "it/s\]" | tail -40
