@@ -13,6 +13,7 @@ Example (this machine):
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import statistics
 import sys
@@ -81,17 +82,22 @@ def attack_model(
     return summary
 
 
+@functools.lru_cache(maxsize=1)  # a model's test and OOD evaluations load it once
+def load_classifier(folder: Path) -> Any:
+    from advkit.victims.classifier import TextClassifier
+
+    return TextClassifier.from_pretrained(folder)
+
+
 def accuracy(folder: Path, dataset: str, split: str, data: Any, precision: str) -> float:
     """Clean accuracy (%) of the model in `folder`, kept in its evaluations.json so a rerun reuses it."""
     from advkit.training.trainer import evaluate
-    from advkit.victims.classifier import TextClassifier
 
     kept = folder / "evaluations.json"
     evaluations = json.loads(kept.read_text()) if kept.exists() else {}
     key = f"{dataset}:{split}:{len(data)}:{precision}"
     if key not in evaluations:
-        classifier = TextClassifier.from_pretrained(folder)
-        evaluations[key] = 100 * evaluate(classifier, data, precision=precision)["accuracy"]
+        evaluations[key] = 100 * evaluate(load_classifier(folder), data, precision=precision)["accuracy"]
         kept.write_text(json.dumps(evaluations, indent=2) + "\n")
     return float(evaluations[key])
 
@@ -193,6 +199,7 @@ def main() -> None:
                 ood[name].setdefault(label, []).append(
                     accuracy(folder, dataset, split or "test", ood_data, args.precision)
                 )
+            load_classifier.cache_clear()  # the attacks load their own victim
             for recipe in recipes:
                 summary = attack_model(
                     folder,
@@ -210,9 +217,9 @@ def main() -> None:
         return
     for seed in range(args.seeds):  # after every model's table cells: a stopped curve leaves the table whole
         for name in models:
+            folder = models_dir / f"{name}-seed{seed}"
             for budget in BUDGETS:
                 cell = f"{name}-seed{seed}-textfooler" + ("" if budget == args.max_perturb else f"-{budget}")
-                folder = models_dir / f"{name}-seed{seed}"
                 summary = attack_model(folder, "textfooler", test, args, budget, out / "attacks" / cell)
                 curve[name][budget].append(summary["Accuracy under attack"])
             write_outputs(
@@ -289,7 +296,7 @@ def markdown(result: dict[str, Any], models: list[str], recipes: list[str]) -> s
         f"# Robustness: {result['settings']['model']} on {result['settings']['dataset']}",
         "",
         f"Seeds: {result['seeds_done']}; {result['settings']['test_size']} attacked test examples; max perturbation "
-        f"{result['settings']['max_perturb']}; victims in {result['settings'].get('precision', 'auto')} precision; {result['mlm_note']}. Commit {result['commit']}; {result['wall_seconds']:.0f} s.",
+        f"{result['settings']['max_perturb']}; victims in {result['settings']['precision']} precision; {result['mlm_note']}. Commit {result['commit']}; {result['wall_seconds']:.0f} s.",
         "",
         "Accuracy under attack (%) — clean accuracy first:",
         "",
@@ -339,7 +346,7 @@ def markdown(result: dict[str, Any], models: list[str], recipes: list[str]) -> s
             for t in table[name]["training"]
         )
         lines.append(f"- {name}: {runs or '–'}")
-    gain, ci = result["mvp_gain_over_mlp_ft"], result.get("mvp_gain_ci95")
+    gain, ci = result["mvp_gain_over_mlp_ft"], result["mvp_gain_ci95"]
     lines += [
         "",
         f"MVP's gain over MLP-FT in accuracy under attack, averaged over the attacks: "
